@@ -1,0 +1,208 @@
+"""
+RSS 2.0 and Atom feeds: the latest articles, one topic, one tag.
+
+Each item carries a permanent GUID (the article's UUID), its tags as
+categories, the standfirst as summary and the sanitized body as full content
+(`content:encoded` in RSS, `<content>` in Atom).
+"""
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.db.models import Max, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.http import http_date
+
+from .models import Article, Tag, Topic
+from .text import strip_invalid_xml_chars
+from .views import MAX_SLUG_LENGTH
+
+FEED_ITEMS = 50
+
+
+def xml_safe(value):
+    """Strip characters XML 1.0 cannot carry, in strings and lists of strings."""
+    if isinstance(value, str):
+        return strip_invalid_xml_chars(value)
+    if isinstance(value, (list, tuple)):
+        return type(value)(xml_safe(v) for v in value)
+    return value
+
+
+class XMLSafeFeedMixin:
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **{k: xml_safe(v) for k, v in kwargs.items()})
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(*args, **{k: xml_safe(v) for k, v in kwargs.items()})
+
+
+class RssWithContentFeed(XMLSafeFeedMixin, Rss201rev2Feed):
+    def rss_attributes(self):
+        attrs = super().rss_attributes()
+        attrs["xmlns:content"] = "http://purl.org/rss/1.0/modules/content/"
+        return attrs
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item.get("content"):
+            handler.addQuickElement("content:encoded", item["content"])
+
+
+class AtomWithContentFeed(XMLSafeFeedMixin, Atom1Feed):
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item.get("content"):
+            handler.addQuickElement("content", item["content"], {"type": "html"})
+
+
+class ArticleFeed(Feed):
+    """Base feed: published articles in a scope, with cache headers."""
+
+    feed_type = RssWithContentFeed
+    item_guid_is_permalink = False
+    description = settings.SITE_DESCRIPTION
+
+    def scope(self, obj):
+        """All articles (any status) this feed draws from."""
+        return Article.objects.all()
+
+    def __call__(self, request, *args, **kwargs):
+        response = super().__call__(request, *args, **kwargs)
+        # Django dates the feed by its newest item; a removal would not move
+        # that, so date it by the scope's last change instead.
+        last_change = getattr(request, "_feed_last_change", None)
+        if last_change:
+            response.headers["Last-Modified"] = http_date(last_change.timestamp())
+        patch_cache_control(response, public=True, max_age=settings.PUBLIC_CACHE_SECONDS)
+        return response
+
+    def get_feed(self, obj, request):
+        # Kept on the request: one Feed instance serves every thread.
+        request._feed_last_change = self.last_change(obj)
+        return super().get_feed(obj, request)
+
+    def last_change(self, obj):
+        """
+        The last moment anything in this scope changed for readers: an edit or
+        unpublish (updated_at), a scheduled article coming due, an expiry. Used
+        for Last-Modified, so If-Modified-Since never hides a removal.
+        """
+        now = timezone.now()
+        moments = self.scope(obj).aggregate(
+            updated=Max("updated_at"),
+            due=Max("published_at", filter=Q(published_at__lte=now)),
+            expired=Max("expires_at", filter=Q(expires_at__lte=now)),
+        )
+        return max((m for m in moments.values() if m is not None), default=None)
+
+    def items(self, obj):
+        return (
+            self.scope(obj)
+            .published()
+            .select_related("topic", "source")
+            .prefetch_related("tags")
+            .order_by("-published_at", "-pk")[:FEED_ITEMS]
+        )
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return item.summary
+
+    def item_link(self, item):
+        return item.get_absolute_url()
+
+    def item_guid(self, item):
+        return item.uuid.urn
+
+    def item_author_name(self, item):
+        return item.byline or (item.source.name if item.source else None)
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return max(item.updated_at, item.published_at)
+
+    def item_categories(self, item):
+        return [tag.name for tag in item.tags.all()]
+
+    def item_extra_kwargs(self, item):
+        return {"content": item.body}
+
+
+class LatestArticlesFeed(ArticleFeed):
+    def title(self):
+        return settings.SITE_NAME
+
+    def link(self):
+        return reverse("articles:home")
+
+    def feed_url(self):
+        return reverse("articles:feed-rss")
+
+
+class LatestArticlesAtomFeed(LatestArticlesFeed):
+    feed_type = AtomWithContentFeed
+    subtitle = settings.SITE_DESCRIPTION
+
+    def feed_url(self):
+        return reverse("articles:feed-atom")
+
+
+class ScopedFeedMixin:
+    model = None
+
+    def get_object(self, request, slug):
+        if len(slug) > MAX_SLUG_LENGTH:
+            raise Http404
+        return get_object_or_404(self.model, slug=slug)
+
+    def title(self, obj):
+        return f"{obj.name} - {settings.SITE_NAME}"
+
+    def link(self, obj):
+        return obj.get_absolute_url()
+
+
+class TopicFeed(ScopedFeedMixin, ArticleFeed):
+    model = Topic
+
+    def scope(self, obj):
+        return Article.objects.filter(topic=obj)
+
+    def description(self, obj):
+        return obj.description or settings.SITE_DESCRIPTION
+
+    def feed_url(self, obj):
+        return reverse("articles:topic-rss", kwargs={"slug": obj.slug})
+
+
+class TopicAtomFeed(TopicFeed):
+    feed_type = AtomWithContentFeed
+
+    def feed_url(self, obj):
+        return reverse("articles:topic-atom", kwargs={"slug": obj.slug})
+
+
+class TagFeed(ScopedFeedMixin, ArticleFeed):
+    model = Tag
+
+    def scope(self, obj):
+        return Article.objects.filter(tagged_items__tag=obj)
+
+    def feed_url(self, obj):
+        return reverse("articles:tag-rss", kwargs={"slug": obj.slug})
+
+
+class TagAtomFeed(TagFeed):
+    feed_type = AtomWithContentFeed
+
+    def feed_url(self, obj):
+        return reverse("articles:tag-atom", kwargs={"slug": obj.slug})

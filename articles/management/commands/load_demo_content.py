@@ -1,0 +1,120 @@
+"""
+Fill an empty site with demo content: the seed article (a People's Daily
+reprint, cleaned of its scraping debris) and generated articles across topics
+and dates, including drafts and a scheduled one that readers must not see.
+Prints a login for the demo editor. Safe to run again: content is only
+created once; the editor's password is reset each time and printed.
+"""
+
+import random
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from articles.models import Article, Source, Topic
+from articles.reprint import parse_reprint
+from articles.services import save_reprint
+
+SEED_FILE = Path(__file__).resolve().parents[2] / "demo" / "seed_renmin_ribao.txt"
+
+TOPICS = [
+    ("业界新闻", "行业动态与重要事件", 1),
+    ("政策法规", "政策发布、法规解读", 2),
+    ("科技前沿", "人工智能、半导体与新技术", 3),
+    ("市场观察", "市场数据与企业动向", 4),
+    ("国际视野", "国际合作与全球产业", 5),
+]
+SUBJECTS = ["人工智能", "半导体", "新能源汽车", "5G网络", "数字经济", "芯片", "大模型", "光伏", "数据中心", "跨境电商"]
+ACTIONS = ["产业规模持续扩大", "迎来新一轮政策支持", "企业加快布局", "国际合作取得新进展", "标准体系逐步完善", "市场需求稳步回升"]
+PLACES = ["北京", "上海", "深圳", "杭州", "成都", "赞比亚", "新加坡", "日内瓦"]
+TAGS = ["人工智能", "半导体", "新能源", "数字经济", "国际合作", "政策", "市场", "ChatGPT", "芯片", "5G"]
+SOURCES = [("新华社", "https://www.news.cn/"), ("人民日报", "http://www.people.com.cn/"), ("经济日报", "http://www.ce.cn/")]
+
+
+class Command(BaseCommand):
+    help = "Load demo content (the seed article and generated articles) and print an editor login."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--articles", type=int, default=80, help="Generated articles (default 80).")
+        parser.add_argument("--username", default="editor")
+
+    def handle(self, *args, **options):
+        if Article.objects.exists():
+            self.stdout.write("Demo content already present; leaving it as it is.")
+        else:
+            with transaction.atomic():
+                self.load_content(options["articles"])
+        self.print_login(options["username"])
+
+    def load_content(self, count):
+        for name, description, order in TOPICS:
+            Topic.objects.get_or_create(name=name, defaults={"description": description, "order": order})
+        sources = [Source.objects.get_or_create(name=n, defaults={"homepage": h})[0] for n, h in SOURCES]
+        seed = save_reprint(
+            parse_reprint(SEED_FILE.read_text(encoding="utf-8")),
+            status=Article.Status.PUBLISHED,
+            featured=True,
+            source_url="http://opinion.people.com.cn/",
+        )
+        self.stdout.write(f"Seed article: {seed.title} ({seed.get_absolute_url()})")
+
+        rng = random.Random(2024)
+        topics = list(Topic.objects.all())
+        now = timezone.now()
+        for i in range(count):
+            subject, action, place = rng.choice(SUBJECTS), rng.choice(ACTIONS), rng.choice(PLACES)
+            published_at = now - timedelta(days=rng.randint(0, 120), minutes=rng.randint(1, 1440))
+            source = rng.choice(sources) if rng.random() < 0.4 else None
+            paragraphs = [
+                f"{place}消息:{subject}{action},业内人士认为,这将为相关产业带来新的发展机遇。",
+                f"数据显示,今年以来{subject}相关企业数量同比增长{rng.randint(5, 40)}%,"
+                f"投资规模达到{rng.randint(10, 900)}亿元。",
+                f"专家表示,下一步应加强{subject}领域的技术创新与国际合作,推动产业高质量发展。",
+            ]
+            status = Article.Status.PUBLISHED
+            if i % 20 == 7:
+                status = Article.Status.DRAFT
+            elif i % 20 == 13:
+                status = Article.Status.REVIEW
+            article = Article.objects.create(
+                title=f"{place}:{subject}{action}",
+                standfirst=paragraphs[0],
+                body="".join(f"<p>{p}</p>" for p in paragraphs[1:]),
+                topic=rng.choice(topics),
+                byline=rng.choice(["本报记者 王芳", "本报记者 李明", "特约撰稿 陈静", ""]),
+                source=source,
+                source_url=f"{source.homepage}article/{i}" if source else "",
+                status=status,
+                published_at=published_at,
+                featured=(i in (1, 2, 3)),
+            )
+            article.tags.set(rng.sample(TAGS, rng.randint(1, 3)))
+        Article.objects.create(
+            title="定时发布:明日行业大会将在北京开幕",
+            standfirst="这篇文章已排期,发布时间到达之前读者看不到它。",
+            body="<p>排期文章示例。</p>",
+            topic=topics[0],
+            status=Article.Status.PUBLISHED,
+            published_at=now + timedelta(days=1),
+        )
+        self.stdout.write(f"Created {Article.objects.count()} articles in {len(topics)} topics.")
+
+    def print_login(self, username):
+        User = get_user_model()
+        user, _ = User.objects.get_or_create(username=username, defaults={"is_staff": True})
+        password = secrets.token_urlsafe(12)
+        user.is_staff = True
+        user.set_password(password)
+        user.save()
+        user.user_permissions.add(
+            *Permission.objects.filter(content_type__app_label__in=["articles", "taggit"])
+        )
+        self.stdout.write(self.style.SUCCESS(
+            f"Editor login: http://127.0.0.1:8000/admin/  username: {username}  password: {password}"
+        ))

@@ -1,0 +1,295 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+from taggit.managers import TaggableManager
+from taggit.models import ItemBase, TagBase
+
+from .text import ascii_slug, sanitize_html, strip_invalid_xml_chars
+
+
+class Topic(models.Model):
+    """A section of the site (栏目), e.g. 业界新闻."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=100,
+        unique=True,
+        blank=True,
+        help_text=_("Part of the topic's URL; made from the name's pinyin when left empty."),
+    )
+    description = models.TextField(_("description"), blank=True)
+    order = models.PositiveSmallIntegerField(
+        _("order"), default=0, help_text=_("Topics are listed from low to high.")
+    )
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Topic, ascii_slug(self.name) or "topic", self.pk)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:topic", kwargs={"slug": self.slug})
+
+
+class Source(models.Model):
+    """An outlet whose copy we reprint (e.g. 人民日报)."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    homepage = models.URLField(_("homepage"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+
+    def __str__(self):
+        return self.name
+
+
+class Tag(TagBase):
+    """A taggit tag whose slug is ASCII pinyin, so 国际 lives at /tags/guo-ji/."""
+
+    class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+
+    def slugify(self, tag, i=None):
+        slug = ascii_slug(tag) or "tag"
+        if i is not None:
+            slug = f"{slug}-{i}"
+        return slug
+
+    def get_absolute_url(self):
+        return reverse("articles:tag", kwargs={"slug": self.slug})
+
+
+class TaggedArticle(ItemBase):
+    """The tag-article link, with real foreign keys so tag pages join on indexes."""
+
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="tagged_articles")
+    content_object = models.ForeignKey(
+        "Article", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+    class Meta:
+        verbose_name = _("tagged article")
+        verbose_name_plural = _("tagged articles")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_object", "tag"], name="unique_article_tag"
+            )
+        ]
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self, now=None):
+        """
+        The publication rule, the only door to public content: published
+        status, publication time reached, not yet expired. Scheduling and
+        expiry happen here, at query time, so no job can miss them.
+        """
+        now = now or timezone.now()
+        return self.filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=now),
+            status=Article.Status.PUBLISHED,
+            published_at__lte=now,
+        )
+
+    def for_listing(self):
+        """Columns and relations a list of articles shows; never the body."""
+        return (
+            self.select_related("topic", "source")
+            .defer("body", "created_by", "updated_by")
+            .order_by("-published_at", "-pk")
+        )
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        REVIEW = "review", _("In review")
+        APPROVED = "approved", _("Approved")
+        PUBLISHED = "published", _("Published")
+        UNPUBLISHED = "unpublished", _("Unpublished")
+
+    uuid = models.UUIDField(
+        default=uuid.uuid4, unique=True, editable=False, help_text=_("Permanent identity; feed GUID.")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=200,
+        unique=True,
+        blank=True,
+        help_text=_(
+            "Part of the article's URL, ASCII only; made from the title's pinyin when "
+            "left empty. Changing it keeps the old URL working as a redirect."
+        ),
+    )
+    standfirst = models.TextField(
+        _("standfirst"), blank=True, help_text=_("The lead paragraph, shown in lists and feeds.")
+    )
+    body = models.TextField(
+        _("body"),
+        blank=True,
+        help_text=_("HTML; scripts, styles and event handlers are removed on save."),
+    )
+    topic = models.ForeignKey(
+        Topic, on_delete=models.PROTECT, related_name="articles", verbose_name=_("topic")
+    )
+    tags = TaggableManager(through=TaggedArticle, blank=True, verbose_name=_("tags"))
+    byline = models.CharField(_("byline"), max_length=200, blank=True)
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="articles",
+        verbose_name=_("source"),
+        help_text=_("For reprinted copy: the outlet it comes from."),
+    )
+    source_url = models.URLField(
+        _("original URL"), max_length=500, blank=True, help_text=_("Link to the original article.")
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    published_at = models.DateTimeField(
+        _("publication time"),
+        null=True,
+        blank=True,
+        help_text=_("A published article appears at this time, not before."),
+    )
+    expires_at = models.DateTimeField(
+        _("expiry time"),
+        null=True,
+        blank=True,
+        help_text=_("Optional: the article leaves the site at this time."),
+    )
+    featured = models.BooleanField(_("featured"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("updated by"),
+    )
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        get_latest_by = "published_at"
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        indexes = [
+            # Latest list, date archives, feeds and sitemaps.
+            models.Index(fields=["status", "-published_at"], name="article_status_pub_idx"),
+            # Topic pages and topic feeds.
+            models.Index(
+                fields=["topic", "status", "-published_at"], name="article_topic_pub_idx"
+            ),
+            # Featured block on the home page.
+            models.Index(
+                fields=["featured", "status", "-published_at"], name="article_featured_pub_idx"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    def save(self, *args, **kwargs):
+        self.title = strip_invalid_xml_chars(self.title).strip()
+        self.standfirst = strip_invalid_xml_chars(self.standfirst).strip()
+        self.byline = strip_invalid_xml_chars(self.byline).strip()
+        self.body = sanitize_html(self.body)
+        if not self.slug:
+            self.slug = unique_slug(Article, ascii_slug(self.title) or "article", self.pk)
+        update_fields = kwargs.get("update_fields")
+        if self.pk and (update_fields is None or "slug" in update_fields):
+            self._remember_old_slug()
+        super().save(*args, **kwargs)
+
+    def _remember_old_slug(self):
+        old_slug = (
+            Article.objects.filter(pk=self.pk).values_list("slug", flat=True).first()
+        )
+        if old_slug and old_slug != self.slug:
+            SlugRedirect.objects.update_or_create(
+                old_slug=old_slug, defaults={"article": self}
+            )
+            # The article may be going back to a slug it had before.
+            SlugRedirect.objects.filter(old_slug=self.slug).delete()
+
+    @property
+    def summary(self):
+        """The standfirst, or the start of the body when there is none."""
+        if self.standfirst:
+            return self.standfirst
+        return Truncator(strip_tags(self.body)).chars(160)
+
+
+class SlugRedirect(models.Model):
+    """An article's former slug; its old URL answers 301 to the current one."""
+
+    old_slug = models.SlugField(max_length=200, unique=True)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="old_slugs")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("slug redirect")
+        verbose_name_plural = _("slug redirects")
+
+    def __str__(self):
+        return f"{self.old_slug} → {self.article.slug}"
+
+
+def unique_slug(model, base, pk=None):
+    """`base`, or `base-2`, `base-3`, ... whichever no other row (or old URL) uses."""
+    base = base[: model._meta.get_field("slug").max_length - 8].strip("-")
+    taken = set(
+        model.objects.filter(slug__startswith=base).exclude(pk=pk).values_list("slug", flat=True)
+    )
+    if model is Article:
+        taken |= set(
+            SlugRedirect.objects.filter(old_slug__startswith=base)
+            .exclude(article_id=pk)
+            .values_list("old_slug", flat=True)
+        )
+    slug, n = base, 2
+    while slug in taken:
+        slug = f"{base}-{n}"
+        n += 1
+    return slug

@@ -1,0 +1,66 @@
+"""
+Text helpers shared by the model, the feeds and the importers: HTML
+sanitizing, removal of characters XML cannot carry, and ASCII slugs for
+Chinese text.
+"""
+
+import re
+
+import nh3
+from django.utils.text import slugify
+from pypinyin import lazy_pinyin
+
+# What an article body may contain: structure and links, never script, style,
+# event handlers or javascript: URLs (nh3 drops every attribute not listed).
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "del",
+    "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i",
+    "img", "ins", "li", "ol", "p", "pre", "q", "s", "small", "strong", "sub",
+    "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "ol": {"start"},
+}
+ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+
+# XML 1.0 forbids C0 controls other than tab, newline and carriage return,
+# lone surrogates and U+FFFE/U+FFFF; reprinted copy often carries them.
+XML_INVALID_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+SLUG_MAX_LENGTH = 80
+
+
+def strip_invalid_xml_chars(text):
+    if not text:
+        return text
+    return XML_INVALID_CHARS.sub("", text)
+
+
+def sanitize_html(html):
+    """Return `html` reduced to the allow-list, safe to store and to serve."""
+    if not html:
+        return ""
+    return nh3.clean(
+        strip_invalid_xml_chars(html),
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_URL_SCHEMES,
+        link_rel="noopener noreferrer",
+    ).strip()
+
+
+def ascii_slug(text, max_length=SLUG_MAX_LENGTH):
+    """
+    A readable ASCII slug: Han characters become pinyin syllables joined by
+    hyphens (让世界共享 -> rang-shi-jie-gong-xiang); Latin words are kept.
+    """
+    words = lazy_pinyin(text or "", errors="default")
+    slug = slugify("-".join(words))
+    if len(slug) > max_length:
+        slug = slug[:max_length].rsplit("-", 1)[0] or slug[:max_length]
+    return slug.strip("-")

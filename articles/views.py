@@ -1,0 +1,252 @@
+"""
+The public reading site. Every view reads through `Article.objects.published()`
+(via PublishedArticleMixin or ArticleDetailView.get_queryset); none repeats
+the publication rule.
+"""
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponsePermanentRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
+from django.views.generic import DetailView, ListView, TemplateView
+from django.views.generic.dates import (
+    ArchiveIndexView,
+    DayArchiveView,
+    MonthArchiveView,
+    YearArchiveView,
+)
+
+from .models import Article, SlugRedirect, Tag, Topic
+
+# Longer than any slug we store: answer 404 without asking the database.
+MAX_SLUG_LENGTH = 200
+RELATED_ARTICLES = 5
+FEATURED_ARTICLES = 4
+
+public_cache = method_decorator(
+    cache_control(public=True, max_age=settings.PUBLIC_CACHE_SECONDS), name="dispatch"
+)
+
+
+def feed_links(title, rss_url, atom_url):
+    return [
+        {"title": f"{title} (RSS)", "url": rss_url, "type": "application/rss+xml"},
+        {"title": f"{title} (Atom)", "url": atom_url, "type": "application/atom+xml"},
+    ]
+
+
+def site_feed_links():
+    return feed_links(
+        settings.SITE_NAME, reverse("articles:feed-rss"), reverse("articles:feed-atom")
+    )
+
+
+class PublishedArticleMixin:
+    """Published articles, newest first, 20 a page: shared by every list and archive."""
+
+    paginate_by = 20
+    date_field = "published_at"
+    # Pages 1..N only; ?page=abc or ?page=99999 answer 404 (Django's paginator).
+    page_kwarg = "page"
+
+    def get_queryset(self):
+        return Article.objects.published().for_listing()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("feed_links", site_feed_links())
+        return context
+
+
+@public_cache
+class HomeView(PublishedArticleMixin, ListView):
+    template_name = "articles/home.html"
+    context_object_name = "articles"
+    allow_empty = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page = context["page_obj"]
+        if page.number == 1:
+            context["featured"] = list(
+                Article.objects.published().for_listing().filter(featured=True)[
+                    :FEATURED_ARTICLES
+                ]
+            )
+        return context
+
+
+@public_cache
+class ArticleArchiveIndexView(PublishedArticleMixin, ArchiveIndexView):
+    template_name = "articles/archive_index.html"
+    allow_empty = True
+    date_list_period = "year"
+
+
+@public_cache
+class ArticleYearArchiveView(PublishedArticleMixin, YearArchiveView):
+    template_name = "articles/archive_year.html"
+    make_object_list = True
+
+
+@public_cache
+class ArticleMonthArchiveView(PublishedArticleMixin, MonthArchiveView):
+    template_name = "articles/archive_month.html"
+    month_format = "%m"
+
+
+@public_cache
+class ArticleDayArchiveView(PublishedArticleMixin, DayArchiveView):
+    template_name = "articles/archive_day.html"
+    month_format = "%m"
+
+
+class ScopedListView(PublishedArticleMixin, ListView):
+    """A list of published articles narrowed to one topic or tag."""
+
+    context_object_name = "articles"
+    allow_empty = True
+    scope_model = None
+    feed_url_names = ()
+
+    def get_scope(self):
+        slug = self.kwargs["slug"]
+        if len(slug) > MAX_SLUG_LENGTH:
+            raise Http404(_("No such page."))
+        return get_object_or_404(self.scope_model, slug=slug)
+
+    def get(self, request, *args, **kwargs):
+        self.scope = self.get_scope()
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        rss, atom = self.feed_url_names
+        kwargs["scope"] = self.scope
+        kwargs["feed_links"] = feed_links(
+            str(self.scope),
+            reverse(rss, kwargs={"slug": self.scope.slug}),
+            reverse(atom, kwargs={"slug": self.scope.slug}),
+        ) + site_feed_links()
+        return super().get_context_data(**kwargs)
+
+
+@public_cache
+class TopicView(ScopedListView):
+    template_name = "articles/topic.html"
+    scope_model = Topic
+    feed_url_names = ("articles:topic-rss", "articles:topic-atom")
+
+    def get_queryset(self):
+        return super().get_queryset().filter(topic=self.scope)
+
+
+@public_cache
+class TagView(ScopedListView):
+    template_name = "articles/tag.html"
+    scope_model = Tag
+    feed_url_names = ("articles:tag-rss", "articles:tag-atom")
+
+    def get_queryset(self):
+        return super().get_queryset().filter(tagged_items__tag=self.scope)
+
+
+@public_cache
+class ArticleDetailView(DetailView):
+    template_name = "articles/article_detail.html"
+    context_object_name = "article"
+
+    def get_queryset(self):
+        return (
+            Article.objects.published()
+            .select_related("topic", "source")
+            .prefetch_related("tags")
+        )
+
+    def get(self, request, *args, **kwargs):
+        slug = kwargs["slug"]
+        if len(slug) > MAX_SLUG_LENGTH:
+            raise Http404(_("No such article."))
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            # A renamed article keeps its old URLs: answer 301 to the current one.
+            redirect = (
+                SlugRedirect.objects.filter(
+                    old_slug=slug, article__in=Article.objects.published()
+                )
+                .select_related("article")
+                .first()
+            )
+            if redirect is None:
+                raise
+            return HttpResponsePermanentRedirect(redirect.article.get_absolute_url())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        article = self.object
+        published = Article.objects.published().for_listing()
+        same_time = Q(published_at=article.published_at)
+        context["previous_article"] = (
+            published.filter(
+                Q(published_at__lt=article.published_at) | (same_time & Q(pk__lt=article.pk))
+            ).first()
+        )
+        context["next_article"] = (
+            published.filter(
+                Q(published_at__gt=article.published_at) | (same_time & Q(pk__gt=article.pk))
+            )
+            .order_by("published_at", "pk")
+            .first()
+        )
+        tag_ids = [tag.pk for tag in article.tags.all()]
+        context["related_articles"] = (
+            list(
+                published.filter(tagged_items__tag__in=tag_ids)
+                .exclude(pk=article.pk)
+                .annotate(shared_tags=Count("tagged_items"))
+                .order_by("-shared_tags", "-published_at", "-pk")[:RELATED_ARTICLES]
+            )
+            if tag_ids
+            else []
+        )
+        context["canonical_url"] = self.request.build_absolute_uri(article.get_absolute_url())
+        context["json_ld"] = self.news_article_json_ld(article, context["canonical_url"])
+        context["feed_links"] = feed_links(
+            article.topic.name,
+            reverse("articles:topic-rss", kwargs={"slug": article.topic.slug}),
+            reverse("articles:topic-atom", kwargs={"slug": article.topic.slug}),
+        ) + site_feed_links()
+        return context
+
+    def news_article_json_ld(self, article, url):
+        data = {
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "mainEntityOfPage": url,
+            "url": url,
+            "headline": article.title[:110],
+            "description": article.summary,
+            "datePublished": article.published_at.isoformat(),
+            "dateModified": max(article.updated_at, article.published_at).isoformat(),
+            "articleSection": article.topic.name,
+            "keywords": [tag.name for tag in article.tags.all()],
+            "inLanguage": "zh-Hans",
+            "publisher": {"@type": "Organization", "name": settings.SITE_NAME},
+        }
+        if article.byline:
+            data["author"] = {"@type": "Person", "name": article.byline}
+        if article.source:
+            data["sourceOrganization"] = {"@type": "Organization", "name": article.source.name}
+            if article.source_url:
+                data["isBasedOn"] = article.source_url
+        return data
+
+
+@public_cache
+class RobotsView(TemplateView):
+    template_name = "robots.txt"
+    content_type = "text/plain; charset=utf-8"

@@ -1,0 +1,76 @@
+"""Builders for articles in every state, relative to one `now`."""
+
+import itertools
+from datetime import timedelta
+
+from django.utils import timezone
+
+from articles.models import Article, Source, Topic
+
+_counter = itertools.count(1)
+
+
+def make_topic(name=None, **kwargs):
+    n = next(_counter)
+    return Topic.objects.create(name=name or f"栏目{n}", **kwargs)
+
+
+def make_source(name=None, **kwargs):
+    return Source.objects.create(name=name or f"来源{next(_counter)}", **kwargs)
+
+
+def make_article(
+    *,
+    title=None,
+    topic=None,
+    status=Article.Status.PUBLISHED,
+    published_at=None,
+    age=timedelta(hours=1),
+    tags=(),
+    **kwargs,
+):
+    """A published article from an hour ago unless told otherwise."""
+    n = next(_counter)
+    if published_at is None and status is not None:
+        published_at = timezone.now() - age
+    article = Article.objects.create(
+        title=title or f"测试文章{n}号:人工智能产业发展",
+        standfirst=kwargs.pop("standfirst", f"导语{n}"),
+        body=kwargs.pop("body", f"<p>正文{n}</p>"),
+        topic=topic or Topic.objects.first() or make_topic(),
+        status=status,
+        published_at=published_at,
+        **kwargs,
+    )
+    if tags:
+        article.tags.set(list(tags))
+    return article
+
+
+def make_unpublished_variants(*, topic=None, tags=(), prefix="隐藏"):
+    """
+    One article for every way an article can be invisible to readers:
+    draft, in review, approved, unpublished (each with a past time), a
+    published one scheduled for the future, and a published one expired.
+    Returns {kind: article}.
+    """
+    now = timezone.now()
+    past = now - timedelta(hours=2)
+    S = Article.Status
+    variants = {
+        "draft": dict(status=S.DRAFT, published_at=past),
+        "review": dict(status=S.REVIEW, published_at=past),
+        "approved": dict(status=S.APPROVED, published_at=past),
+        "unpublished": dict(status=S.UNPUBLISHED, published_at=past),
+        "draft-without-time": dict(status=S.DRAFT, published_at=None),
+        "scheduled": dict(status=S.PUBLISHED, published_at=now + timedelta(hours=3)),
+        "expired": dict(
+            status=S.PUBLISHED, published_at=past, expires_at=now - timedelta(minutes=5)
+        ),
+    }
+    return {
+        kind: make_article(
+            title=f"{prefix}{kind}文章", topic=topic, tags=tags, **fields
+        )
+        for kind, fields in variants.items()
+    }
