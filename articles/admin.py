@@ -35,7 +35,15 @@ class SlugRedirectInline(admin.TabularInline):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["title", "topic", "status", "published_at", "featured", "tag_list", "updated_at"]
+    list_display = [
+        "title",
+        "topic",
+        "status",
+        "published_at",
+        "featured",
+        "tag_list",
+        "updated_at",
+    ]
     list_filter = ["status", "topic", "featured", "source"]
     list_select_related = ["topic"]
     search_fields = ["title", "standfirst", "byline"]

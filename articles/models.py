@@ -91,9 +91,7 @@ class TaggedArticle(ItemBase):
         verbose_name = _("tagged article")
         verbose_name_plural = _("tagged articles")
         constraints = [
-            models.UniqueConstraint(
-                fields=["content_object", "tag"], name="unique_article_tag"
-            )
+            models.UniqueConstraint(fields=["content_object", "tag"], name="unique_article_tag")
         ]
 
 
@@ -129,7 +127,10 @@ class Article(models.Model):
         UNPUBLISHED = "unpublished", _("Unpublished")
 
     uuid = models.UUIDField(
-        default=uuid.uuid4, unique=True, editable=False, help_text=_("Permanent identity; feed GUID.")
+        default=uuid.uuid4,
+        unique=True,
+        editable=False,
+        help_text=_("Permanent identity; feed GUID."),
     )
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(
@@ -215,9 +216,7 @@ class Article(models.Model):
             # Latest list, date archives, feeds and sitemaps.
             models.Index(fields=["status", "-published_at"], name="article_status_pub_idx"),
             # Topic pages and topic feeds.
-            models.Index(
-                fields=["topic", "status", "-published_at"], name="article_topic_pub_idx"
-            ),
+            models.Index(fields=["topic", "status", "-published_at"], name="article_topic_pub_idx"),
             # Featured block on the home page.
             models.Index(
                 fields=["featured", "status", "-published_at"], name="article_featured_pub_idx"
@@ -226,9 +225,6 @@ class Article(models.Model):
 
     def __str__(self):
         return self.title
-
-    def get_absolute_url(self):
-        return reverse("articles:detail", kwargs={"slug": self.slug})
 
     def save(self, *args, **kwargs):
         self.title = strip_invalid_xml_chars(self.title).strip()
@@ -242,14 +238,13 @@ class Article(models.Model):
             self._remember_old_slug()
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
     def _remember_old_slug(self):
-        old_slug = (
-            Article.objects.filter(pk=self.pk).values_list("slug", flat=True).first()
-        )
+        old_slug = Article.objects.filter(pk=self.pk).values_list("slug", flat=True).first()
         if old_slug and old_slug != self.slug:
-            SlugRedirect.objects.update_or_create(
-                old_slug=old_slug, defaults={"article": self}
-            )
+            SlugRedirect.objects.update_or_create(old_slug=old_slug, defaults={"article": self})
             # The article may be going back to a slug it had before.
             SlugRedirect.objects.filter(old_slug=self.slug).delete()
 

@@ -32,7 +32,9 @@ DATE_LINE = re.compile(r"^\s*(\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2})?)\s*$")
 # A line made only of placeholder marks (? ？ � □ ■ and spaces).
 JUNK_LINE = re.compile(r"^[\s?？\ufffd□■]+$")
 # Control characters (tab and newline aside) and zero-width / direction marks.
-INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060\ufeff]")
+INVISIBLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060\ufeff]"
+)
 KEYWORD_MAX_LENGTH = 12
 
 
@@ -100,10 +102,7 @@ def split_title_line(line):
 def parse_reprint(text, tz=None):
     """Parse one scraped reprint page into a `Reprint`; raise ReprintFormatError."""
     text = unicodedata.normalize("NFC", text.lstrip("\ufeff"))
-    numbered = [
-        (number, clean_line(raw))
-        for number, raw in enumerate(text.splitlines(), start=1)
-    ]
+    numbered = [(number, clean_line(raw)) for number, raw in enumerate(text.splitlines(), start=1)]
     lines = [(n, line) for n, line in numbered if line and not JUNK_LINE.match(line)]
     if len(lines) < 3:
         raise ReprintFormatError("expected a category, a title and a date line", line=1)

@@ -73,9 +73,7 @@ class HomeView(PublishedArticleMixin, ListView):
         page = context["page_obj"]
         if page.number == 1:
             context["featured"] = list(
-                Article.objects.published().for_listing().filter(featured=True)[
-                    :FEATURED_ARTICLES
-                ]
+                Article.objects.published().for_listing().filter(featured=True)[:FEATURED_ARTICLES]
             )
         return context
 
@@ -126,11 +124,14 @@ class ScopedListView(PublishedArticleMixin, ListView):
     def get_context_data(self, **kwargs):
         rss, atom = self.feed_url_names
         kwargs["scope"] = self.scope
-        kwargs["feed_links"] = feed_links(
-            str(self.scope),
-            reverse(rss, kwargs={"slug": self.scope.slug}),
-            reverse(atom, kwargs={"slug": self.scope.slug}),
-        ) + site_feed_links()
+        kwargs["feed_links"] = (
+            feed_links(
+                str(self.scope),
+                reverse(rss, kwargs={"slug": self.scope.slug}),
+                reverse(atom, kwargs={"slug": self.scope.slug}),
+            )
+            + site_feed_links()
+        )
         return super().get_context_data(**kwargs)
 
 
@@ -161,9 +162,7 @@ class ArticleDetailView(DetailView):
 
     def get_queryset(self):
         return (
-            Article.objects.published()
-            .select_related("topic", "source")
-            .prefetch_related("tags")
+            Article.objects.published().select_related("topic", "source").prefetch_related("tags")
         )
 
     def get(self, request, *args, **kwargs):
@@ -175,9 +174,7 @@ class ArticleDetailView(DetailView):
         except Http404:
             # A renamed article keeps its old URLs: answer 301 to the current one.
             redirect = (
-                SlugRedirect.objects.filter(
-                    old_slug=slug, article__in=Article.objects.published()
-                )
+                SlugRedirect.objects.filter(old_slug=slug, article__in=Article.objects.published())
                 .select_related("article")
                 .first()
             )
@@ -190,11 +187,9 @@ class ArticleDetailView(DetailView):
         article = self.object
         published = Article.objects.published().for_listing()
         same_time = Q(published_at=article.published_at)
-        context["previous_article"] = (
-            published.filter(
-                Q(published_at__lt=article.published_at) | (same_time & Q(pk__lt=article.pk))
-            ).first()
-        )
+        context["previous_article"] = published.filter(
+            Q(published_at__lt=article.published_at) | (same_time & Q(pk__lt=article.pk))
+        ).first()
         context["next_article"] = (
             published.filter(
                 Q(published_at__gt=article.published_at) | (same_time & Q(pk__gt=article.pk))
@@ -215,11 +210,14 @@ class ArticleDetailView(DetailView):
         )
         context["canonical_url"] = self.request.build_absolute_uri(article.get_absolute_url())
         context["json_ld"] = self.news_article_json_ld(article, context["canonical_url"])
-        context["feed_links"] = feed_links(
-            article.topic.name,
-            reverse("articles:topic-rss", kwargs={"slug": article.topic.slug}),
-            reverse("articles:topic-atom", kwargs={"slug": article.topic.slug}),
-        ) + site_feed_links()
+        context["feed_links"] = (
+            feed_links(
+                article.topic.name,
+                reverse("articles:topic-rss", kwargs={"slug": article.topic.slug}),
+                reverse("articles:topic-atom", kwargs={"slug": article.topic.slug}),
+            )
+            + site_feed_links()
+        )
         return context
 
     def news_article_json_ld(self, article, url):

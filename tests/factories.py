@@ -69,8 +69,6 @@ def make_unpublished_variants(*, topic=None, tags=(), prefix="隐藏"):
         ),
     }
     return {
-        kind: make_article(
-            title=f"{prefix}{kind}文章", topic=topic, tags=tags, **fields
-        )
+        kind: make_article(title=f"{prefix}{kind}文章", topic=topic, tags=tags, **fields)
         for kind, fields in variants.items()
     }

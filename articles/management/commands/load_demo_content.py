@@ -30,18 +30,53 @@ TOPICS = [
     ("市场观察", "市场数据与企业动向", 4),
     ("国际视野", "国际合作与全球产业", 5),
 ]
-SUBJECTS = ["人工智能", "半导体", "新能源汽车", "5G网络", "数字经济", "芯片", "大模型", "光伏", "数据中心", "跨境电商"]
-ACTIONS = ["产业规模持续扩大", "迎来新一轮政策支持", "企业加快布局", "国际合作取得新进展", "标准体系逐步完善", "市场需求稳步回升"]
+SUBJECTS = [
+    "人工智能",
+    "半导体",
+    "新能源汽车",
+    "5G网络",
+    "数字经济",
+    "芯片",
+    "大模型",
+    "光伏",
+    "数据中心",
+    "跨境电商",
+]
+ACTIONS = [
+    "产业规模持续扩大",
+    "迎来新一轮政策支持",
+    "企业加快布局",
+    "国际合作取得新进展",
+    "标准体系逐步完善",
+    "市场需求稳步回升",
+]
 PLACES = ["北京", "上海", "深圳", "杭州", "成都", "赞比亚", "新加坡", "日内瓦"]
-TAGS = ["人工智能", "半导体", "新能源", "数字经济", "国际合作", "政策", "市场", "ChatGPT", "芯片", "5G"]
-SOURCES = [("新华社", "https://www.news.cn/"), ("人民日报", "http://www.people.com.cn/"), ("经济日报", "http://www.ce.cn/")]
+TAGS = [
+    "人工智能",
+    "半导体",
+    "新能源",
+    "数字经济",
+    "国际合作",
+    "政策",
+    "市场",
+    "ChatGPT",
+    "芯片",
+    "5G",
+]
+SOURCES = [
+    ("新华社", "https://www.news.cn/"),
+    ("人民日报", "http://www.people.com.cn/"),
+    ("经济日报", "http://www.ce.cn/"),
+]
 
 
 class Command(BaseCommand):
     help = "Load demo content (the seed article and generated articles) and print an editor login."
 
     def add_arguments(self, parser):
-        parser.add_argument("--articles", type=int, default=80, help="Generated articles (default 80).")
+        parser.add_argument(
+            "--articles", type=int, default=80, help="Generated articles (default 80)."
+        )
         parser.add_argument("--username", default="editor")
 
     def handle(self, *args, **options):
@@ -54,8 +89,12 @@ class Command(BaseCommand):
 
     def load_content(self, count):
         for name, description, order in TOPICS:
-            Topic.objects.get_or_create(name=name, defaults={"description": description, "order": order})
-        sources = [Source.objects.get_or_create(name=n, defaults={"homepage": h})[0] for n, h in SOURCES]
+            Topic.objects.get_or_create(
+                name=name, defaults={"description": description, "order": order}
+            )
+        sources = [
+            Source.objects.get_or_create(name=n, defaults={"homepage": h})[0] for n, h in SOURCES
+        ]
         seed = save_reprint(
             parse_reprint(SEED_FILE.read_text(encoding="utf-8")),
             status=Article.Status.PUBLISHED,
@@ -115,6 +154,8 @@ class Command(BaseCommand):
         user.user_permissions.add(
             *Permission.objects.filter(content_type__app_label__in=["articles", "taggit"])
         )
-        self.stdout.write(self.style.SUCCESS(
-            f"Editor login: http://127.0.0.1:8000/admin/  username: {username}  password: {password}"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Editor login: http://127.0.0.1:8000/admin/  username: {username}  password: {password}"
+            )
+        )
