@@ -35,7 +35,7 @@ JUNK_LINE = re.compile(r"^[\s?？\ufffd□■]+$")
 INVISIBLE = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060\ufeff]"
 )
-KEYWORD_MAX_LENGTH = 12
+KEYWORD_MAX_LENGTH = 8
 
 
 class ReprintFormatError(ValueError):
@@ -102,7 +102,9 @@ def split_title_line(line):
 def parse_reprint(text, tz=None):
     """Parse one scraped reprint page into a `Reprint`; raise ReprintFormatError."""
     text = unicodedata.normalize("NFC", text.lstrip("\ufeff"))
-    numbered = [(number, clean_line(raw)) for number, raw in enumerate(text.splitlines(), start=1)]
+    # Not str.splitlines(): it also breaks at \x0b, \x1c, \u2028 … inside a line.
+    raw_lines = re.split(r"\r\n|\r|\n", text)
+    numbered = [(number, clean_line(raw)) for number, raw in enumerate(raw_lines, start=1)]
     lines = [(n, line) for n, line in numbered if line and not JUNK_LINE.match(line)]
     if len(lines) < 3:
         raise ReprintFormatError("expected a category, a title and a date line", line=1)

@@ -24,14 +24,14 @@ def make_article(
     title=None,
     topic=None,
     status=Article.Status.PUBLISHED,
-    published_at=None,
+    published_at=...,
     age=timedelta(hours=1),
     tags=(),
     **kwargs,
 ):
-    """A published article from an hour ago unless told otherwise."""
+    """A published article from an hour ago unless told otherwise (published_at=None: no time)."""
     n = next(_counter)
-    if published_at is None and status is not None:
+    if published_at is ...:
         published_at = timezone.now() - age
     article = Article.objects.create(
         title=title or f"测试文章{n}号:人工智能产业发展",
