@@ -217,6 +217,8 @@ class Article(models.Model):
             models.Index(fields=["status", "-published_at"], name="article_status_pub_idx"),
             # Topic pages and topic feeds.
             models.Index(fields=["topic", "status", "-published_at"], name="article_topic_pub_idx"),
+            # Importers find an already-imported reprint by its original URL.
+            models.Index(fields=["source_url"], name="article_source_url_idx"),
             # Featured block on the home page.
             models.Index(
                 fields=["featured", "status", "-published_at"], name="article_featured_pub_idx"
