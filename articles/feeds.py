@@ -33,6 +33,26 @@ def xml_safe(value):
     return value
 
 
+def last_article_change():
+    """
+    The last moment public content may have changed: an edit or unpublish
+    (updated_at), a scheduled article coming due, an expiry. Used for
+    Last-Modified of feeds and sitemaps, so If-Modified-Since never hides a
+    removal.
+
+    Taken over all articles, not just a feed's scope: an article moved to
+    another topic or untagged (and saved) has left the scope, so the scope
+    alone cannot date its removal.
+    """
+    now = timezone.now()
+    moments = Article.objects.aggregate(
+        updated=Max("updated_at"),
+        due=Max("published_at", filter=Q(published_at__lte=now)),
+        expired=Max("expires_at", filter=Q(expires_at__lte=now)),
+    )
+    return max((m for m in moments.values() if m is not None), default=None)
+
+
 class XMLSafeFeedMixin:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **{k: xml_safe(v) for k, v in kwargs.items()})
@@ -87,18 +107,7 @@ class ArticleFeed(Feed):
         return super().get_feed(obj, request)
 
     def last_change(self, obj):
-        """
-        The last moment anything in this scope changed for readers: an edit or
-        unpublish (updated_at), a scheduled article coming due, an expiry. Used
-        for Last-Modified, so If-Modified-Since never hides a removal.
-        """
-        now = timezone.now()
-        moments = self.scope(obj).aggregate(
-            updated=Max("updated_at"),
-            due=Max("published_at", filter=Q(published_at__lte=now)),
-            expired=Max("expires_at", filter=Q(expires_at__lte=now)),
-        )
-        return max((m for m in moments.values() if m is not None), default=None)
+        return last_article_change()
 
     def items(self, obj):
         return (

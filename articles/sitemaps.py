@@ -1,15 +1,34 @@
 from datetime import timedelta
 
 from django.contrib.sitemaps import Sitemap
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
+from .feeds import last_article_change
 from .models import Article, Topic
+from .text import strip_invalid_xml_chars
 
 NEWS_SITEMAP_WINDOW = timedelta(hours=48)
 
 
-class ArticleSitemap(Sitemap):
+class LastChangeMixin:
+    """
+    Django dates a sitemap (Last-Modified) by its newest lastmod, which a
+    removal does not move, so If-Modified-Since would hide an unpublished or
+    expired article. Date it by the last change to any article instead.
+    """
+
+    def get_urls(self, *args, **kwargs):
+        urls = super().get_urls(*args, **kwargs)
+        self.latest_lastmod = self.last_change()
+        return urls
+
+    def last_change(self):
+        return last_article_change()
+
+
+class ArticleSitemap(LastChangeMixin, Sitemap):
     changefreq = "weekly"
     limit = 5000
 
@@ -22,6 +41,12 @@ class ArticleSitemap(Sitemap):
 
     def lastmod(self, article):
         return max(article.updated_at, article.published_at)
+
+    def get_latest_lastmod(self):
+        # For the index: one aggregate, not every published article loaded
+        # to take the max in Python (Django's default).
+        latest = self.items().aggregate(updated=Max("updated_at"), published=Max("published_at"))
+        return max((m for m in latest.values() if m is not None), default=None)
 
 
 class TopicSitemap(Sitemap):
@@ -43,7 +68,7 @@ class StaticSitemap(Sitemap):
         return reverse(name)
 
 
-class NewsSitemap(Sitemap):
+class NewsSitemap(LastChangeMixin, Sitemap):
     """Google News sitemap: articles published in the last 48 hours."""
 
     limit = 1000
@@ -59,6 +84,21 @@ class NewsSitemap(Sitemap):
 
     def lastmod(self, article):
         return max(article.updated_at, article.published_at)
+
+    def get_urls(self, *args, **kwargs):
+        urls = super().get_urls(*args, **kwargs)
+        for url in urls:
+            # Rows written behind Article.save() (imports, SQL) may carry
+            # characters XML cannot; one would make the whole sitemap unreadable.
+            url["title"] = strip_invalid_xml_chars(url["item"].title)
+        return urls
+
+    def last_change(self):
+        # An article leaving the 48-hour window changes the sitemap too.
+        since = timezone.now() - NEWS_SITEMAP_WINDOW
+        left = Article.objects.filter(published_at__lt=since).aggregate(at=Max("published_at"))
+        moments = [super().last_change(), left["at"] and left["at"] + NEWS_SITEMAP_WINDOW]
+        return max((m for m in moments if m is not None), default=None)
 
 
 SITEMAPS = {

@@ -4,6 +4,8 @@ The public reading site. Every view reads through `Article.objects.published()`
 the publication rule.
 """
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponsePermanentRedirect
@@ -37,6 +39,11 @@ def feed_links(title, rss_url, atom_url):
         {"title": f"{title} (RSS)", "url": rss_url, "type": "application/rss+xml"},
         {"title": f"{title} (Atom)", "url": atom_url, "type": "application/atom+xml"},
     ]
+
+
+def web_url(url):
+    """`url` when it is http(s), else "": save() does not validate URLFields."""
+    return url if url and urlsplit(url).scheme in {"http", "https"} else ""
 
 
 def site_feed_links():
@@ -78,6 +85,18 @@ class HomeView(PublishedArticleMixin, ListView):
         return context
 
 
+class DateArchiveMixin(PublishedArticleMixin):
+    """Year, month and day archives."""
+
+    def get(self, request, *args, **kwargs):
+        # Django's date views overflow at the ends of the calendar (the day
+        # after 9999-12-31; 0001-01-01 here is before the first UTC datetime):
+        # answer 404 rather than 500. No news is dated there.
+        if not 1 < int(kwargs["year"]) < 9999:
+            raise Http404(_("Date out of range"))
+        return super().get(request, *args, **kwargs)
+
+
 @public_cache
 class ArticleArchiveIndexView(PublishedArticleMixin, ArchiveIndexView):
     template_name = "articles/archive_index.html"
@@ -86,19 +105,19 @@ class ArticleArchiveIndexView(PublishedArticleMixin, ArchiveIndexView):
 
 
 @public_cache
-class ArticleYearArchiveView(PublishedArticleMixin, YearArchiveView):
+class ArticleYearArchiveView(DateArchiveMixin, YearArchiveView):
     template_name = "articles/archive_year.html"
     make_object_list = True
 
 
 @public_cache
-class ArticleMonthArchiveView(PublishedArticleMixin, MonthArchiveView):
+class ArticleMonthArchiveView(DateArchiveMixin, MonthArchiveView):
     template_name = "articles/archive_month.html"
     month_format = "%m"
 
 
 @public_cache
-class ArticleDayArchiveView(PublishedArticleMixin, DayArchiveView):
+class ArticleDayArchiveView(DateArchiveMixin, DayArchiveView):
     template_name = "articles/archive_day.html"
     month_format = "%m"
 
@@ -208,6 +227,7 @@ class ArticleDetailView(DetailView):
             if tag_ids
             else []
         )
+        context["source_url"] = web_url(article.source_url)
         context["canonical_url"] = self.request.build_absolute_uri(article.get_absolute_url())
         context["json_ld"] = self.news_article_json_ld(article, context["canonical_url"])
         context["feed_links"] = (
@@ -239,8 +259,8 @@ class ArticleDetailView(DetailView):
             data["author"] = {"@type": "Person", "name": article.byline}
         if article.source:
             data["sourceOrganization"] = {"@type": "Organization", "name": article.source.name}
-            if article.source_url:
-                data["isBasedOn"] = article.source_url
+            if source_url := web_url(article.source_url):
+                data["isBasedOn"] = source_url
         return data
 
 
