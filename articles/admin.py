@@ -1,7 +1,17 @@
-from django.contrib import admin
+import reversion
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.urls import path
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .models import Article, SlugRedirect, Source, Tag, Topic
+from . import desk, workflow
+from .forms import ArticleAdminForm, CorrectionForm, PublishForm
+from .models import Article, ArticleEvent, SlugRedirect, Source, Tag, Topic
+
+S = Article.Status
 
 
 @admin.register(Topic)
@@ -11,8 +21,12 @@ class TopicAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug"]
 
 
+URL_FIELDS_HTTPS = {models.URLField: {"assume_scheme": "https"}}
+
+
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELDS_HTTPS
     list_display = ["name", "homepage"]
     search_fields = ["name"]
 
@@ -23,56 +37,302 @@ class TagAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug"]
 
 
-class SlugRedirectInline(admin.TabularInline):
-    model = SlugRedirect
-    extra = 0
-    readonly_fields = ["old_slug", "created_at"]
-    can_delete = True
+class QueueFilter(admin.SimpleListFilter):
+    """The desk's queues. Trashed articles only show in the trash."""
 
-    def has_add_permission(self, request, obj=None):
-        return False
+    title = _("queue")
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("mine", _("My drafts")),
+            ("review", _("Waiting for review")),
+            ("approved", _("Approved")),
+            ("scheduled", _("Scheduled")),
+            ("today", _("Published today")),
+            ("copies", _("Edits of published articles")),
+            ("trash", _("Trash")),
+        ]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        value = self.value()
+        if value == "trash":
+            return queryset.filter(deleted_at__isnull=False)
+        queryset = queryset.filter(deleted_at__isnull=True)
+        if value == "mine":
+            return queryset.filter(status=S.DRAFT, created_by=request.user)
+        if value == "review":
+            return queryset.filter(status=S.REVIEW)
+        if value == "approved":
+            return queryset.filter(status=S.APPROVED)
+        if value == "scheduled":
+            return queryset.filter(status=S.PUBLISHED, published_at__gt=now)
+        if value == "today":
+            start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+            return queryset.filter(
+                status=S.PUBLISHED, published_at__gte=start, published_at__lte=now
+            )
+        if value == "copies":
+            return queryset.filter(working_copy_of__isnull=False)
+        return queryset
 
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
+    form = ArticleAdminForm
+    formfield_overrides = URL_FIELDS_HTTPS
+    change_form_template = "admin/articles/article/change_form.html"
     list_display = [
         "title",
+        "state",
         "topic",
-        "status",
+        "created_by",
         "published_at",
-        "featured",
-        "tag_list",
         "updated_at",
     ]
-    list_filter = ["status", "topic", "featured", "source"]
-    list_select_related = ["topic"]
+    list_filter = [QueueFilter, "status", "topic", "created_by", "featured"]
+    list_select_related = ["topic", "created_by"]
+    show_facets = admin.ShowFacets.ALWAYS
     search_fields = ["title", "standfirst", "byline"]
     date_hierarchy = "published_at"
     autocomplete_fields = ["topic", "source"]
-    readonly_fields = ["uuid", "created_at", "created_by", "updated_at", "updated_by"]
-    inlines = [SlugRedirectInline]
+    actions = ["trash_selected", "restore_selected", "empty_trash"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "standfirst", "body", "topic", "tags", "byline"]}),
         (_("Reprint"), {"fields": ["source", "source_url"]}),
-        (_("Publication"), {"fields": ["status", "published_at", "expires_at", "featured"]}),
+        (
+            _("Publication"),
+            {"fields": ["status", "published_at", "expires_at", "featured", "base_version"]},
+        ),
         (
             _("Record"),
             {
                 "classes": ["collapse"],
-                "fields": ["uuid", "created_at", "created_by", "updated_at", "updated_by"],
+                "fields": [
+                    "uuid",
+                    "version",
+                    "created_at",
+                    "created_by",
+                    "updated_at",
+                    "updated_by",
+                ],
             },
         ),
     ]
+    record_fields = ["uuid", "version", "created_at", "created_by", "updated_at", "updated_by"]
+
+    # Queryset and permissions --------------------------------------------------
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("tags")
+        return super().get_queryset(request).select_related("topic", "created_by")
 
-    @admin.display(description=_("tags"))
-    def tag_list(self, obj):
-        return ", ".join(tag.name for tag in obj.tags.all())
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        # Deleting goes to the trash (trash_selected); only emptying the trash deletes.
+        actions.pop("delete_selected", None)
+        return actions
+
+    def has_delete_permission(self, request, obj=None):
+        # The delete button and view move to the trash (see delete_model).
+        return super().has_delete_permission(request, obj) and (
+            obj is None or obj.deleted_at is None
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ["status", *self.record_fields]
+        if obj is not None and not workflow.can_edit(request.user, obj):
+            # Not editable by this user in this state: the form shows, never saves.
+            content = ["title", "slug", "standfirst", "body", "topic", "tags", "byline"]
+            readonly += [*content, "source", "source_url", "published_at", "expires_at", "featured"]
+        elif not workflow.can_publish(request.user):
+            readonly += ["published_at", "expires_at", "featured"]
+        return readonly
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and not workflow.can_edit(request.user, obj):
+            # Nothing to save, so no version to check.
+            fieldsets = [
+                (name, {**opts, "fields": [f for f in opts["fields"] if f != "base_version"]})
+                for name, opts in fieldsets
+            ]
+        return fieldsets
+
+    # Saving ---------------------------------------------------------------------
 
     def save_model(self, request, obj, form, change):
+        if change and not workflow.can_edit(request.user, form.initial_instance):
+            raise PermissionDenied
         if not change:
             obj.created_by = request.user
+            obj.status = S.DRAFT
         obj.updated_by = request.user
         super().save_model(request, obj, form, change)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change, **kwargs)
+
+        class StampedForm(form_class):
+            def __init__(self, *args, **kw):
+                super().__init__(*args, **kw)
+                # The state before this request's changes, for the permission check.
+                self.initial_instance = Article.objects.filter(pk=self.instance.pk).first()
+
+        return StampedForm
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        article = form.instance
+        workflow.record(
+            article,
+            ArticleEvent.Action.EDIT if change else ArticleEvent.Action.CREATE,
+            by=request.user,
+            from_status=article.status,
+        )
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST":
+            # One revision per save, with the tags saved in save_related.
+            with reversion.create_revision():
+                reversion.set_user(request.user)
+                reversion.set_comment(_("Edited in the admin") if object_id else _("Created"))
+                return super().changeform_view(request, object_id, form_url, extra_context)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context.update(
+                {
+                    "workflow_actions": workflow.allowed_actions(request.user, obj),
+                    "publish_form": PublishForm(),
+                    "correction_form": CorrectionForm(),
+                    "events": obj.events.select_related("actor")[:50],
+                    "notes": obj.notes.select_related("author"),
+                    "corrections": obj.corrections.all(),
+                    "working_copy": obj.working_copies.not_trashed().first(),
+                    "site_zone": timezone.get_current_timezone_name(),
+                    "can_edit": workflow.can_edit(request.user, obj),
+                }
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def delete_model(self, request, obj):
+        workflow.trash(obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for article in queryset:
+            workflow.trash(article, by=request.user)
+
+    # Desk views -------------------------------------------------------------------
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        desk_urls = [
+            path(
+                "<int:pk>/workflow/<str:action>/",
+                wrap(lambda request, pk, action: desk.workflow_view(self, request, pk, action)),
+                name="articles_article_workflow",
+            ),
+            path(
+                "<int:pk>/preview/",
+                wrap(lambda request, pk: desk.preview_view(self, request, pk)),
+                name="articles_article_preview",
+            ),
+            path(
+                "<int:pk>/revisions/",
+                wrap(lambda request, pk: desk.history_view(self, request, pk)),
+                name="articles_article_revisions",
+            ),
+            path(
+                "<int:pk>/revisions/compare/",
+                wrap(lambda request, pk: desk.compare_view(self, request, pk)),
+                name="articles_article_compare",
+            ),
+            path(
+                "<int:pk>/revisions/<int:version_pk>/restore/",
+                wrap(
+                    lambda request, pk, version_pk: desk.restore_version_view(
+                        self, request, pk, version_pk
+                    )
+                ),
+                name="articles_article_restore_version",
+            ),
+        ]
+        return desk_urls + super().get_urls()
+
+    # List columns and actions ------------------------------------------------------
+
+    @admin.display(description=_("state"), ordering="status")
+    def state(self, obj):
+        now = timezone.now()
+        if obj.deleted_at:
+            label, css = _("In trash"), "trash"
+        elif obj.status == S.PUBLISHED and obj.published_at and obj.published_at > now:
+            label, css = _("Scheduled"), "scheduled"
+        elif obj.status == S.PUBLISHED and obj.expires_at and obj.expires_at <= now:
+            label, css = _("Expired"), "expired"
+        else:
+            label, css = obj.get_status_display(), obj.status
+        if obj.working_copy_of_id:
+            label = _("%(state)s (edit of a published article)") % {"state": label}
+        return format_html('<span class="article-state article-state-{}">{}</span>', css, label)
+
+    @admin.action(description=_("Move selected articles to the trash"), permissions=["delete"])
+    def trash_selected(self, request, queryset):
+        for article in queryset:
+            workflow.trash(article, by=request.user)
+        self.message_user(request, _("Moved to the trash."), messages.SUCCESS)
+
+    @admin.action(
+        description=_("Restore selected articles from the trash"), permissions=["restore"]
+    )
+    def restore_selected(self, request, queryset):
+        for article in queryset.filter(deleted_at__isnull=False):
+            workflow.restore(article, by=request.user)
+        self.message_user(request, _("Restored from the trash."), messages.SUCCESS)
+
+    @admin.action(description=_("Empty the trash (delete for good)"), permissions=["empty_trash"])
+    def empty_trash(self, request, queryset):
+        count = workflow.empty_trash(by=request.user)
+        self.message_user(
+            request, _("%(count)d objects deleted for good.") % {"count": count}, messages.SUCCESS
+        )
+
+    def has_restore_permission(self, request):
+        return request.user.has_perm("articles.restore_article")
+
+    def has_empty_trash_permission(self, request):
+        return request.user.has_perm("articles.empty_trash")
+
+
+@admin.register(ArticleEvent)
+class ArticleEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "article", "action", "from_status", "to_status", "actor"]
+    list_filter = ["action", "actor"]
+    list_select_related = ["article", "actor"]
+    date_hierarchy = "created_at"
+    search_fields = ["article__title", "note"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SlugRedirect)
+class SlugRedirectAdmin(admin.ModelAdmin):
+    list_display = ["old_slug", "article", "created_at"]
+    search_fields = ["old_slug", "article__title"]
+    list_select_related = ["article"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+admin.site.site_header = _("Newsroom editorial desk")
+admin.site.site_title = _("Newsroom")

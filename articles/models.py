@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, TagBase
 
-from .text import ascii_slug, sanitize_html, strip_invalid_xml_chars
+from .text import ascii_slug, sanitize_html, strip_invalid_xml_chars, web_url
 
 
 class Topic(models.Model):
@@ -107,7 +107,14 @@ class ArticleQuerySet(models.QuerySet):
             Q(expires_at__isnull=True) | Q(expires_at__gt=now),
             status=Article.Status.PUBLISHED,
             published_at__lte=now,
+            deleted_at__isnull=True,
         )
+
+    def not_trashed(self):
+        return self.filter(deleted_at__isnull=True)
+
+    def trashed(self):
+        return self.filter(deleted_at__isnull=False)
 
     def for_listing(self):
         """Columns and relations a list of articles shows; never the body."""
@@ -184,6 +191,32 @@ class Article(models.Model):
         help_text=_("Optional: the article leaves the site at this time."),
     )
     featured = models.BooleanField(_("featured"), default=False)
+    version = models.PositiveIntegerField(
+        _("version"),
+        default=1,
+        editable=False,
+        help_text=_("Counts saves; a form saved over a newer version is refused."),
+    )
+    working_copy_of = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="working_copies",
+        verbose_name=_("working copy of"),
+        help_text=_("Edits to a published article are made on a copy and published onto it."),
+    )
+    deleted_at = models.DateTimeField(_("moved to trash"), null=True, blank=True, editable=False)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("moved to trash by"),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     created_by = models.ForeignKey(
@@ -210,6 +243,14 @@ class Article(models.Model):
     class Meta:
         ordering = ["-published_at", "-pk"]
         get_latest_by = "published_at"
+        permissions = [
+            ("submit_article", _("Can submit articles for review")),
+            ("review_article", _("Can edit any article, send back and approve")),
+            ("publish_article", _("Can publish, schedule and unpublish articles")),
+            ("correct_article", _("Can add corrections to published articles")),
+            ("restore_article", _("Can restore articles from the trash")),
+            ("empty_trash", _("Can empty the trash")),
+        ]
         verbose_name = _("article")
         verbose_name_plural = _("articles")
         indexes = [
@@ -233,11 +274,16 @@ class Article(models.Model):
         self.standfirst = strip_invalid_xml_chars(self.standfirst).strip()
         self.byline = strip_invalid_xml_chars(self.byline).strip()
         self.body = sanitize_html(self.body)
+        self.source_url = web_url(self.source_url.strip())
         if not self.slug:
             self.slug = unique_slug(Article, ascii_slug(self.title) or "article", self.pk)
         update_fields = kwargs.get("update_fields")
         if self.pk and (update_fields is None or "slug" in update_fields):
             self._remember_old_slug()
+        if self.pk:
+            self.version += 1
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "version", "updated_at"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -256,6 +302,94 @@ class Article(models.Model):
         if self.standfirst:
             return self.standfirst
         return Truncator(strip_tags(self.body)).chars(160)
+
+
+class ArticleEvent(models.Model):
+    """The audit trail: one row per workflow step (who, when, from, to, note)."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("created")
+        EDIT = "edit", _("edited")
+        SUBMIT = "submit", _("submitted for review")
+        SEND_BACK = "send_back", _("sent back")
+        APPROVE = "approve", _("approved")
+        PUBLISH = "publish", _("published")
+        SCHEDULE = "schedule", _("scheduled")
+        UNPUBLISH = "unpublish", _("unpublished")
+        CORRECT = "correct", _("corrected")
+        WORKING_COPY = "working_copy", _("working copy created")
+        PUBLISH_EDIT = "publish_edit", _("edit published")
+        RESTORE_VERSION = "restore_version", _("version restored")
+        TRASH = "trash", _("moved to trash")
+        RESTORE = "restore", _("restored from trash")
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    from_status = models.CharField(_("from"), max_length=20, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("article event")
+        verbose_name_plural = _("article events")
+
+    def __str__(self):
+        return f"{self.get_action_display()}: {self.article_id}"
+
+
+class EditorialNote(models.Model):
+    """A note between writer and editor, never shown to readers."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    text = models.TextField(_("note"), max_length=5000)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("editorial note")
+        verbose_name_plural = _("editorial notes")
+
+    def __str__(self):
+        return self.text[:50]
+
+
+class Correction(models.Model):
+    """A dated correction shown under a published article."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="corrections")
+    text = models.TextField(_("correction"), max_length=2000)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
+
+    def __str__(self):
+        return self.text[:50]
 
 
 class SlugRedirect(models.Model):

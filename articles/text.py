@@ -5,6 +5,7 @@ Chinese text.
 """
 
 import re
+from urllib.parse import urlsplit
 
 import nh3
 from django.utils.text import slugify
@@ -39,6 +40,14 @@ def strip_invalid_xml_chars(text):
     if not text:
         return text
     return XML_INVALID_CHARS.sub("", text)
+
+
+def web_url(url):
+    """`url` when it is an http(s) URL, else "" (no javascript:, data: …)."""
+    if not url:
+        return ""
+    scheme = urlsplit(url.strip()).scheme.lower()
+    return url if scheme in ("http", "https") else ""
 
 
 def sanitize_html(html):

@@ -4,8 +4,6 @@ The public reading site. Every view reads through `Article.objects.published()`
 the publication rule.
 """
 
-from urllib.parse import urlsplit
-
 from django.conf import settings
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponsePermanentRedirect
@@ -23,6 +21,7 @@ from django.views.generic.dates import (
 )
 
 from .models import Article, SlugRedirect, Tag, Topic
+from .text import web_url
 
 # Longer than any slug we store: answer 404 without asking the database.
 MAX_SLUG_LENGTH = 200
@@ -39,11 +38,6 @@ def feed_links(title, rss_url, atom_url):
         {"title": f"{title} (RSS)", "url": rss_url, "type": "application/rss+xml"},
         {"title": f"{title} (Atom)", "url": atom_url, "type": "application/atom+xml"},
     ]
-
-
-def web_url(url):
-    """`url` when it is http(s), else "": save() does not validate URLFields."""
-    return url if url and urlsplit(url).scheme in {"http", "https"} else ""
 
 
 def site_feed_links():
@@ -228,6 +222,7 @@ class ArticleDetailView(DetailView):
             else []
         )
         context["source_url"] = web_url(article.source_url)
+        context["modified_at"] = max(article.updated_at, article.published_at)
         context["canonical_url"] = self.request.build_absolute_uri(article.get_absolute_url())
         context["json_ld"] = self.news_article_json_ld(article, context["canonical_url"])
         context["feed_links"] = (

@@ -1,4 +1,5 @@
 import json
+from urllib.parse import urlencode
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
@@ -23,3 +24,14 @@ def page_url(context, number):
     query = context["request"].GET.copy()
     query["page"] = number
     return "?" + query.urlencode()
+
+
+@register.simple_tag(takes_context=True)
+def canonical_url(context):
+    """This page's URL without tracking parameters; keeps ?page= beyond page 1."""
+    request = context["request"]
+    url = request.build_absolute_uri(request.path)
+    page = request.GET.get("page")
+    if page and page != "1":
+        url += "?" + urlencode({"page": page})
+    return url

@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ArticlesConfig(AppConfig):
+    name = "articles"
+    verbose_name = _("Newsroom")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        import reversion
+
+        from .models import Article, TaggedArticle
+
+        # Every save made inside reversion.create_revision() keeps a version;
+        # the article's tag links are stored in the same revision.
+        if not reversion.is_registered(Article):
+            reversion.register(Article, follow=["tagged_items"])
+        if not reversion.is_registered(TaggedArticle):
+            reversion.register(TaggedArticle)

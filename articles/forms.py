@@ -1,0 +1,135 @@
+from django import forms
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_prose_editor.widgets import AdminProseEditorWidget
+
+from .models import Article
+
+BODY_MAX_LENGTH = 200_000
+STANDFIRST_MAX_LENGTH = 1_000
+
+
+def https_by_default(field, **kwargs):
+    """Form fields for model fields; a URL typed without a scheme means https."""
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
+
+
+class ArticleAdminForm(forms.ModelForm):
+    """
+    The article form of the desk. `base_version` carries the version the
+    editor started from: saving over a newer version is refused (no lost
+    update), and the editor's text stays in the form.
+    """
+
+    base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Article
+        formfield_callback = https_by_default
+        fields = [
+            "title",
+            "slug",
+            "standfirst",
+            "body",
+            "topic",
+            "tags",
+            "byline",
+            "source",
+            "source_url",
+            "published_at",
+            "expires_at",
+            "featured",
+        ]
+        widgets = {"body": AdminProseEditorWidget()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.fields["base_version"].initial = self.instance.version
+        zone = timezone.get_current_timezone_name()
+        for name in ("published_at", "expires_at"):
+            if name in self.fields:
+                self.fields[name].help_text = _("%(help)s Time zone: %(zone)s.") % {
+                    "help": self.fields[name].help_text,
+                    "zone": zone,
+                }
+
+    def clean_body(self):
+        body = self.cleaned_data.get("body", "")
+        if len(body) > BODY_MAX_LENGTH:
+            raise forms.ValidationError(
+                _("The body is too long: %(length)d characters, at most %(max)d.")
+                % {"length": len(body), "max": BODY_MAX_LENGTH}
+            )
+        return body
+
+    def clean_standfirst(self):
+        standfirst = self.cleaned_data.get("standfirst", "")
+        if len(standfirst) > STANDFIRST_MAX_LENGTH:
+            raise forms.ValidationError(
+                _("The standfirst is too long: %(length)d characters, at most %(max)d.")
+                % {"length": len(standfirst), "max": STANDFIRST_MAX_LENGTH}
+            )
+        return standfirst
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            self.check_version(cleaned.get("base_version"))
+        expires_at, published_at = cleaned.get("expires_at"), cleaned.get("published_at")
+        if expires_at and published_at and expires_at <= published_at:
+            self.add_error("expires_at", _("The expiry time must be after the publication time."))
+        return cleaned
+
+    def check_version(self, base_version):
+        # Locked until the admin's transaction commits, so two saves queue up.
+        current = (
+            Article.objects.select_for_update(of=("self",))
+            .filter(pk=self.instance.pk)
+            .values("version", "updated_at", "updated_by__username")
+            .first()
+        )
+        if current is None:
+            raise forms.ValidationError(_("This article no longer exists."))
+        if base_version is None or current["version"] != base_version:
+            raise forms.ValidationError(
+                _(
+                    "%(user)s changed this article at %(time)s, after you opened it. Your "
+                    "text is kept below but was not saved: open the article again in a new "
+                    "tab, merge your changes into it and save there."
+                ),
+                code="stale",
+                params={
+                    "user": current["updated_by__username"] or _("someone"),
+                    "time": timezone.localtime(current["updated_at"]).strftime(
+                        "%Y-%m-%d %H:%M:%S %Z"
+                    ),
+                },
+            )
+
+
+class PublishForm(forms.Form):
+    """Publish now, or at a time, in the site's time zone."""
+
+    publish_at = forms.DateTimeField(
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+        label=_("Publish at"),
+    )
+    expires_at = forms.DateTimeField(
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+        label=_("Expire at"),
+    )
+    note = forms.CharField(required=False, max_length=5000)
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(required=False, max_length=5000, widget=forms.Textarea)
+
+
+class CorrectionForm(forms.Form):
+    text = forms.CharField(max_length=2000, widget=forms.Textarea, label=_("Correction"))
