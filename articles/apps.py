@@ -18,3 +18,8 @@ class ArticlesConfig(AppConfig):
             reversion.register(Article, follow=["tagged_items"])
         if not reversion.is_registered(TaggedArticle):
             reversion.register(TaggedArticle)
+
+        from .cache import connect_signals as connect_page_cache
+
+        # Cached pages end with any write that can change them.
+        connect_page_cache()

@@ -20,6 +20,7 @@ from django.views.generic.dates import (
     YearArchiveView,
 )
 
+from .cache import CachedCountPaginator
 from .models import Article, SlugRedirect, Tag, Topic
 from .text import web_url
 
@@ -56,6 +57,20 @@ class PublishedArticleMixin:
 
     def get_queryset(self):
         return Article.objects.published().for_listing()
+
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
+        # Counted once per content change: the list is named by view, URL
+        # arguments and query parameters (all but the page number).
+        params = sorted((k, v) for k, v in self.request.GET.items() if k != self.page_kwarg)
+        count_key = f"{type(self).__name__}:{sorted(self.kwargs.items())}:{params}"
+        return CachedCountPaginator(
+            queryset,
+            per_page,
+            orphans=orphans,
+            allow_empty_first_page=allow_empty_first_page,
+            count_key=count_key,
+            **kwargs,
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

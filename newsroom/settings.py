@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     # ETag on every response and 304 answers for If-None-Match / If-Modified-Since.
     "django.middleware.http.ConditionalGetMiddleware",
+    # Whole public pages for anonymous readers (articles/cache.py).
+    "articles.cache.AnonymousPageCacheMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -171,6 +173,17 @@ SITE_DESCRIPTION = os.environ.get("SITE_DESCRIPTION", "行业新闻、政策与�
 
 # Public pages and feeds: how long browsers and shared caches may keep them.
 PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "60"))
+
+# The anonymous page cache (articles/cache.py): pages are kept until content
+# changes or the next scheduled publication/expiry, at most this long. With a
+# local-memory cache each process has its own copy, so keep it short there.
+PAGE_CACHE = env_bool("PAGE_CACHE", True)
+PAGE_CACHE_SECONDS = int(
+    os.environ.get("PAGE_CACHE_SECONDS", "600" if REDIS_URL else str(PUBLIC_CACHE_SECONDS))
+)
+PAGE_CACHE_EXCLUDE_PREFIXES = ("/admin/",)
+# List pages count their articles once per content change, not per request.
+COUNT_CACHE = env_bool("COUNT_CACHE", True)
 
 # Chinese tag names get ASCII slugs from pinyin (see articles.models.Tag).
 TAGGIT_CASE_INSENSITIVE = True

@@ -15,3 +15,7 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Most tests render pages fresh; tests/test_cache.py turns these on.
+PAGE_CACHE = False
+COUNT_CACHE = False

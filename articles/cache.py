@@ -1,0 +1,200 @@
+"""
+The anonymous page cache and its exact invalidation.
+
+Public pages are cached whole, for readers without a session, under a key
+that includes the *content epoch*: a token that changes
+
+- on every committed write that can change a public page (articles, their
+  tags and corrections, topics, tags, sources, slug redirects, bulk writes
+  announced with `articles_changed`), and
+- at the next scheduled moment (a publication time or an expiry time coming
+  due), because publication is decided at query time and a cached page must
+  not outlive it.
+
+So readers see a change on their next request, without any purge. The epoch
+lives in the default cache: with several app servers or gunicorn workers,
+set REDIS_URL so they share it (a local-memory cache is per process; there
+the page cache keeps pages for at most PUBLIC_CACHE_SECONDS).
+
+Logged-in staff (any request carrying a session cookie), the admin and
+previews are never served from, nor stored in, the cache.
+"""
+
+import hashlib
+import uuid
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Min, Q
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.cache import set_response_etag
+from django.utils.functional import cached_property
+
+EPOCH_KEY = "newsroom:content-epoch"
+PAGE_KEY_PREFIX = "newsroom:page"
+COUNT_KEY_PREFIX = "newsroom:count"
+# Headers worth keeping with a cached page (the rest are per response or added outside).
+STORED_HEADERS = (
+    "Content-Type",
+    "Content-Language",
+    "Cache-Control",
+    "ETag",
+    "Last-Modified",
+    "Vary",
+    "Location",
+    "X-Frame-Options",
+    "Referrer-Policy",
+    "Cross-Origin-Opener-Policy",
+    "X-Content-Type-Options",
+)
+
+
+def next_scheduled_change(now):
+    """The next moment a published article comes due or expires, or None."""
+    from .models import Article
+
+    moments = Article.objects.filter(
+        status=Article.Status.PUBLISHED, deleted_at__isnull=True
+    ).aggregate(
+        due=Min("published_at", filter=Q(published_at__gt=now)),
+        expiry=Min("expires_at", filter=Q(expires_at__gt=now)),
+    )
+    return min((m for m in moments.values() if m is not None), default=None)
+
+
+def content_epoch(now=None):
+    """{"token": str, "next_change": datetime | None} for public content as it is now."""
+    now = now or timezone.now()
+    epoch = cache.get(EPOCH_KEY)
+    if epoch is None or (epoch["next_change"] is not None and now >= epoch["next_change"]):
+        epoch = {"token": uuid.uuid4().hex, "next_change": next_scheduled_change(now)}
+        cache.set(EPOCH_KEY, epoch, timeout=None)
+    return epoch
+
+
+def content_changed(**kwargs):
+    """
+    Start a new epoch now and again once the transaction commits: a reader
+    who renders between the two may cache pre-commit content, but only under
+    the epoch that the commit then ends.
+    """
+    cache.delete(EPOCH_KEY)
+    transaction.on_commit(lambda: cache.delete(EPOCH_KEY))
+
+
+def connect_signals():
+    from .models import Article, Correction, SlugRedirect, Source, Tag, TaggedArticle, Topic
+    from .signals import articles_changed
+
+    for model in (Article, Correction, SlugRedirect, Source, Tag, TaggedArticle, Topic):
+        post_save.connect(
+            content_changed, sender=model, dispatch_uid=f"page-cache-save-{model.__name__}"
+        )
+        post_delete.connect(
+            content_changed, sender=model, dispatch_uid=f"page-cache-delete-{model.__name__}"
+        )
+    m2m_changed.connect(content_changed, sender=TaggedArticle, dispatch_uid="page-cache-tags")
+    articles_changed.connect(content_changed, dispatch_uid="page-cache-bulk")
+
+
+def seconds_until(moment, now):
+    return None if moment is None else (moment - now).total_seconds()
+
+
+class AnonymousPageCacheMiddleware:
+    """
+    Serve and store whole public pages for anonymous GET requests. Sits after
+    LocaleMiddleware (the language is part of the key) and inside
+    ConditionalGetMiddleware (so cached pages still answer 304s).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not self.is_cacheable_request(request):
+            return self.get_response(request)
+        now = timezone.now()
+        epoch = content_epoch(now)
+        key = self.page_key(request, epoch["token"])
+        stored = cache.get(key)
+        if stored is not None:
+            status, headers, content = stored
+            response = HttpResponse(content, status=status)
+            for name, value in headers:
+                response.headers[name] = value
+            response.headers["X-Page-Cache"] = "hit"
+            return response
+        response = self.get_response(request)
+        if self.is_cacheable_response(response):
+            timeout = settings.PAGE_CACHE_SECONDS
+            until_change = seconds_until(epoch["next_change"], now)
+            if until_change is not None:
+                timeout = min(timeout, int(until_change))
+            if timeout > 0:
+                if not response.has_header("ETag"):
+                    set_response_etag(response)
+                headers = [
+                    (h, response.headers[h]) for h in STORED_HEADERS if h in response.headers
+                ]
+                cache.set(key, (response.status_code, headers, response.content), timeout)
+            response.headers["X-Page-Cache"] = "miss"
+        return response
+
+    @staticmethod
+    def is_cacheable_request(request):
+        return (
+            settings.PAGE_CACHE
+            and request.method == "GET"
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and not request.path.startswith(settings.PAGE_CACHE_EXCLUDE_PREFIXES)
+        )
+
+    @staticmethod
+    def is_cacheable_response(response):
+        cache_control = response.get("Cache-Control", "")
+        return (
+            response.status_code in (200, 301)
+            and not response.streaming
+            and "public" in cache_control
+            and "Set-Cookie" not in response.headers
+            and not response.cookies
+            and "Cookie" not in response.get("Vary", "")
+        )
+
+    @staticmethod
+    def page_key(request, token):
+        language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
+        raw = f"{request.get_host()}|{language}|{request.get_full_path()}"
+        digest = hashlib.sha256(raw.encode()).hexdigest()
+        return f"{PAGE_KEY_PREFIX}:{token}:{digest}"
+
+
+class CachedCountPaginator(Paginator):
+    """
+    A paginator that counts once per content epoch instead of on every
+    request: a COUNT(*) over a large archive is the costliest part of a list.
+    `count_key` names the list (view and its arguments), not the SQL, which
+    carries the current time.
+    """
+
+    def __init__(self, object_list, per_page, *, count_key, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.count_key = count_key
+
+    @cached_property
+    def count(self):
+        if not settings.COUNT_CACHE:
+            return super().count
+        token = content_epoch()["token"]
+        digest = hashlib.sha256(self.count_key.encode()).hexdigest()
+        key = f"{COUNT_KEY_PREFIX}:{token}:{digest}"
+        count = cache.get(key)
+        if count is None:
+            count = super().count
+            cache.set(key, count, settings.PAGE_CACHE_SECONDS)
+        return count
