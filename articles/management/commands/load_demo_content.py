@@ -12,7 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -146,17 +146,17 @@ class Command(BaseCommand):
         self.stdout.write(f"Created {Article.objects.count()} articles in {len(topics)} topics.")
 
     def print_login(self, username):
-        User = get_user_model()
-        user, _ = User.objects.get_or_create(username=username, defaults={"is_staff": True})
-        password = secrets.token_urlsafe(12)
-        user.is_staff = True
-        user.set_password(password)
-        user.save()
-        user.user_permissions.add(
-            *Permission.objects.filter(content_type__app_label__in=["articles", "taggit"])
-        )
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Editor login: http://127.0.0.1:8000/admin/  username: {username}  password: {password}"
+        """(Re)set the demo accounts' passwords and print them: an editor and a writer."""
+        for name, group in ((username, "编辑 Editor"), ("writer", "撰稿 Writer")):
+            user, _ = get_user_model().objects.get_or_create(username=name)
+            password = secrets.token_urlsafe(12)
+            user.is_staff = True
+            user.set_password(password)
+            user.save()
+            user.groups.add(Group.objects.get(name=group))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"{group} login: http://127.0.0.1:8000/admin/  "
+                    f"username: {name}  password: {password}"
+                )
             )
-        )

@@ -1,0 +1,33 @@
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+
+from articles.models import Article
+
+pytestmark = pytest.mark.django_db
+
+
+def run():
+    out = StringIO()
+    call_command("load_demo_content", articles=30, stdout=out)
+    return out.getvalue()
+
+
+def test_demo_content_loads_once_with_the_seed_and_prints_logins(client):
+    output = run()
+    seed = Article.objects.get(title="让世界共享野生智能发展红利(和音)")
+    assert seed.featured and seed.source.name == "人民日报"
+    assert sorted(t.name for t in seed.tags.all()) == ["合作", "国际", "建设"]
+    assert Article.objects.published().count() > 20
+    assert Article.objects.exclude(pk__in=Article.objects.published()).exists()  # hidden ones too
+    assert "username: editor" in output and "username: writer" in output
+    password = output.split("username: editor  password: ")[1].split()[0]
+    assert client.login(username="editor", password=password)
+    assert User.objects.get(username="editor").has_perm("articles.publish_article")
+    assert not User.objects.get(username="writer").has_perm("articles.publish_article")
+    count = Article.objects.count()
+    assert "already present" in run()
+    assert Article.objects.count() == count
+    assert "让世界共享野生智能发展红利" in client.get("/").content.decode()
