@@ -5,6 +5,7 @@ from django.db import models
 from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from . import desk, workflow
@@ -35,6 +36,21 @@ class SourceAdmin(admin.ModelAdmin):
 class TagAdmin(admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "slug"]
+
+
+def local_time(moment):
+    """A time in the site's zone, with the zone named: 2024-12-05 14:32 (Asia/Shanghai)."""
+    if moment is None:
+        return "—"
+    local = timezone.localtime(moment)
+    return f"{local:%Y-%m-%d %H:%M} ({timezone.get_current_timezone_name()})"
+
+
+def local_input(moment):
+    """A future time as a datetime-local value in the site's zone, else ""."""
+    if moment is None or moment <= timezone.now():
+        return ""
+    return f"{timezone.localtime(moment):%Y-%m-%dT%H:%M}"
 
 
 class QueueFilter(admin.SimpleListFilter):
@@ -88,8 +104,8 @@ class ArticleAdmin(admin.ModelAdmin):
         "state",
         "topic",
         "created_by",
-        "published_at",
-        "updated_at",
+        "published_at_local",
+        "updated_at_local",
     ]
     list_filter = [QueueFilter, "status", "topic", "created_by", "featured"]
     list_select_related = ["topic", "created_by"]
@@ -103,7 +119,15 @@ class ArticleAdmin(admin.ModelAdmin):
         (_("Reprint"), {"fields": ["source", "source_url"]}),
         (
             _("Publication"),
-            {"fields": ["status", "published_at", "expires_at", "featured", "base_version"]},
+            {
+                "fields": [
+                    "status",
+                    "published_at_local",
+                    "expires_at_local",
+                    "featured",
+                    "base_version",
+                ]
+            },
         ),
         (
             _("Record"),
@@ -140,21 +164,32 @@ class ArticleAdmin(admin.ModelAdmin):
         )
 
     def get_readonly_fields(self, request, obj=None):
-        readonly = ["status", *self.record_fields]
+        # Status and publication times change only through the workflow buttons
+        # (the publish form takes the times), never through a form save.
+        readonly = ["status", "published_at_local", "expires_at_local", *self.record_fields]
         if obj is not None and not workflow.can_edit(request.user, obj):
             # Not editable by this user in this state: the form shows, never saves.
-            content = ["title", "slug", "standfirst", "body", "topic", "tags", "byline"]
-            readonly += [*content, "source", "source_url", "published_at", "expires_at", "featured"]
+            content = ["title", "slug", "standfirst", "body_html", "topic", "tags", "byline"]
+            readonly += [*content, "source", "source_url", "featured"]
         elif not workflow.can_publish(request.user):
-            readonly += ["published_at", "expires_at", "featured"]
+            readonly += ["featured"]
         return readonly
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         if obj is not None and not workflow.can_edit(request.user, obj):
-            # Nothing to save, so no version to check.
+            # Nothing to save, so no version to check; the body shows as rendered HTML.
+            replace = {"body": "body_html"}
             fieldsets = [
-                (name, {**opts, "fields": [f for f in opts["fields"] if f != "base_version"]})
+                (
+                    name,
+                    {
+                        **opts,
+                        "fields": [
+                            replace.get(f, f) for f in opts["fields"] if f != "base_version"
+                        ],
+                    },
+                )
                 for name, opts in fieldsets
             ]
         return fieldsets
@@ -205,13 +240,19 @@ class ArticleAdmin(admin.ModelAdmin):
             context.update(
                 {
                     "workflow_actions": workflow.allowed_actions(request.user, obj),
-                    "publish_form": PublishForm(),
                     "correction_form": CorrectionForm(),
                     "events": obj.events.select_related("actor")[:50],
                     "notes": obj.notes.select_related("author"),
                     "corrections": obj.corrections.all(),
                     "working_copy": obj.working_copies.not_trashed().first(),
                     "site_zone": timezone.get_current_timezone_name(),
+                    "state_label": self.state_label(obj)[0],
+                    "publish_form": PublishForm(
+                        initial={
+                            "publish_at": local_input(obj.published_at),
+                            "expires_at": local_input(obj.expires_at),
+                        }
+                    ),
                     "can_edit": workflow.can_edit(request.user, obj),
                 }
             )
@@ -263,8 +304,9 @@ class ArticleAdmin(admin.ModelAdmin):
 
     # List columns and actions ------------------------------------------------------
 
-    @admin.display(description=_("state"), ordering="status")
-    def state(self, obj):
+    @staticmethod
+    def state_label(obj):
+        """(label, css class): the status as readers experience it."""
         now = timezone.now()
         if obj.deleted_at:
             label, css = _("In trash"), "trash"
@@ -276,7 +318,29 @@ class ArticleAdmin(admin.ModelAdmin):
             label, css = obj.get_status_display(), obj.status
         if obj.working_copy_of_id:
             label = _("%(state)s (edit of a published article)") % {"state": label}
+        return label, css
+
+    @admin.display(description=_("state"), ordering="status")
+    def state(self, obj):
+        label, css = self.state_label(obj)
         return format_html('<span class="article-state article-state-{}">{}</span>', css, label)
+
+    @admin.display(description=_("publication time"), ordering="published_at")
+    def published_at_local(self, obj):
+        return local_time(obj.published_at)
+
+    @admin.display(description=_("expiry time"), ordering="expires_at")
+    def expires_at_local(self, obj):
+        return local_time(obj.expires_at)
+
+    @admin.display(description=_("updated"), ordering="updated_at")
+    def updated_at_local(self, obj):
+        return local_time(obj.updated_at)
+
+    @admin.display(description=_("body"))
+    def body_html(self, obj):
+        # Sanitized on every save (articles.text.sanitize_html), so safe to render.
+        return mark_safe(obj.body)
 
     @admin.action(description=_("Move selected articles to the trash"), permissions=["delete"])
     def trash_selected(self, request, queryset):

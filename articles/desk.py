@@ -96,7 +96,13 @@ def workflow_view(model_admin, request, pk, action):
         for message in error.messages:
             messages.error(request, message)
         return redirect(change_url(article))
-    messages.success(request, _("Done: %(action)s.") % {"action": _action_label(action)})
+    label = _action_label(action)
+    if action == "publish" and target.published_at and target.published_at > timezone.now():
+        label = _("scheduled for %(time)s (%(zone)s)") % {
+            "time": timezone.localtime(target.published_at).strftime("%Y-%m-%d %H:%M"),
+            "zone": _zone_name(),
+        }
+    messages.success(request, _("Done: %(action)s.") % {"action": label})
     if action == "trash":
         return redirect("admin:articles_article_changelist")
     return redirect(change_url(target))

@@ -21,7 +21,8 @@ class ArticleAdminForm(forms.ModelForm):
     """
     The article form of the desk. `base_version` carries the version the
     editor started from: saving over a newer version is refused (no lost
-    update), and the editor's text stays in the form.
+    update), and the editor's text stays in the form. Status and publication
+    times are not here: only the workflow functions change them.
     """
 
     base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -39,8 +40,6 @@ class ArticleAdminForm(forms.ModelForm):
             "byline",
             "source",
             "source_url",
-            "published_at",
-            "expires_at",
             "featured",
         ]
         widgets = {"body": AdminProseEditorWidget()}
@@ -49,13 +48,6 @@ class ArticleAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
             self.fields["base_version"].initial = self.instance.version
-        zone = timezone.get_current_timezone_name()
-        for name in ("published_at", "expires_at"):
-            if name in self.fields:
-                self.fields[name].help_text = _("%(help)s Time zone: %(zone)s.") % {
-                    "help": self.fields[name].help_text,
-                    "zone": zone,
-                }
 
     def clean_body(self):
         body = self.cleaned_data.get("body", "")
@@ -79,9 +71,6 @@ class ArticleAdminForm(forms.ModelForm):
         cleaned = super().clean()
         if self.instance.pk:
             self.check_version(cleaned.get("base_version"))
-        expires_at, published_at = cleaned.get("expires_at"), cleaned.get("published_at")
-        if expires_at and published_at and expires_at <= published_at:
-            self.add_error("expires_at", _("The expiry time must be after the publication time."))
         return cleaned
 
     def check_version(self, base_version):

@@ -422,3 +422,34 @@ def test_changelist_queries_do_not_grow_with_articles(topic, users):
     for i in range(30):
         make_article(topic=other if i % 2 else topic, tags=["国际"])
     assert count() == small
+
+
+def test_publication_times_change_only_through_the_publish_form(topic, users):
+    """A time typed into the main form must not schedule (or publish) anything."""
+    article = make_article(topic=topic, status=S.APPROVED, published_at=None)
+    client = client_for(users["editor"])
+    response = client.post(
+        change_url(article),
+        form_data(article, published_at_0="2030-01-01", published_at_1="10:00:00"),
+    )
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert article.published_at is None and article.status == S.APPROVED
+
+
+def test_rescheduling_form_is_prefilled_and_state_says_scheduled(topic, users):
+    at = timezone.now() + timedelta(days=2)
+    article = make_article(topic=topic, status=S.UNPUBLISHED, published_at=at)
+    page = client_for(users["editor"]).get(change_url(article)).content.decode()
+    assert f'value="{timezone.localtime(at):%Y-%m-%dT%H:%M}"' in page
+    scheduled = make_article(topic=topic, published_at=at)
+    page = client_for(users["editor"]).get(change_url(scheduled)).content.decode()
+    assert "<strong>已排期</strong>" in page or "<strong>Scheduled</strong>" in page
+    assert f"{timezone.localtime(at):%Y-%m-%d %H:%M} (Asia/Shanghai)" in page
+
+
+def test_read_only_body_is_rendered_not_shown_as_markup(topic, users):
+    article = make_article(topic=topic, body="<p>第一段</p><p><strong>第二段</strong></p>")
+    page = client_for(users["writer"]).get(change_url(article)).content.decode()
+    assert "<strong>第二段</strong>" in page
+    assert "&lt;strong&gt;" not in page
