@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import desk, workflow
 from .forms import ArticleAdminForm, CorrectionForm, PublishForm
+from .ingest.admin_views import import_urls
 from .models import Article, ArticleEvent, SlugRedirect, Source, Tag, Topic
 
 S = Article.Status
@@ -300,7 +301,8 @@ class ArticleAdmin(admin.ModelAdmin):
                 name="articles_article_restore_version",
             ),
         ]
-        return desk_urls + super().get_urls()
+        # The import page (articles/ingest/admin_views.py) before the catch-all object URLs.
+        return import_urls(self) + desk_urls + super().get_urls()
 
     # List columns and actions ------------------------------------------------------
 
