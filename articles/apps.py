@@ -15,7 +15,10 @@ class ArticlesConfig(AppConfig):
         # Every save made inside reversion.create_revision() keeps a version;
         # the article's tag links are stored in the same revision.
         if not reversion.is_registered(Article):
-            reversion.register(Article, follow=["tagged_items"])
+            # Search terms are derived from the text: not worth a copy per version.
+            reversion.register(
+                Article, follow=["tagged_items"], exclude=["search_title", "search_text"]
+            )
         if not reversion.is_registered(TaggedArticle):
             reversion.register(TaggedArticle)
 
@@ -23,3 +26,8 @@ class ArticlesConfig(AppConfig):
 
         # Cached pages end with any write that can change them.
         connect_page_cache()
+
+        from .search.index import connect_signals
+
+        # The search index follows saves, deletions and articles_changed.
+        connect_signals()

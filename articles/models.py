@@ -120,7 +120,7 @@ class ArticleQuerySet(models.QuerySet):
         """Columns and relations a list of articles shows; never the body."""
         return (
             self.select_related("topic", "source")
-            .defer("body", "created_by", "updated_by")
+            .defer("body", "created_by", "updated_by", "search_title", "search_text")
             .order_by("-published_at", "-pk")
         )
 
@@ -237,6 +237,10 @@ class Article(models.Model):
         related_name="+",
         verbose_name=_("updated by"),
     )
+    # Search terms (articles.search): segmented, lower-case words separated by
+    # spaces, written by the search index whenever the text changes.
+    search_title = models.TextField(_("title search terms"), blank=True, editable=False)
+    search_text = models.TextField(_("search terms"), blank=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 

@@ -1,6 +1,7 @@
 from django.urls import path, re_path
 
 from . import feeds, views
+from .search.views import SearchView
 
 app_name = "articles"
 
@@ -23,6 +24,7 @@ urlpatterns = [
     ),
     path("topics/<slug:slug>/", views.TopicView.as_view(), name="topic"),
     path("tags/<slug:slug>/", views.TagView.as_view(), name="tag"),
+    path("search/", SearchView.as_view(), name="search"),
     # Feeds
     path("feeds/rss/", feeds.LatestArticlesFeed(), name="feed-rss"),
     path("feeds/atom/", feeds.LatestArticlesAtomFeed(), name="feed-atom"),

@@ -181,7 +181,8 @@ PAGE_CACHE = env_bool("PAGE_CACHE", True)
 PAGE_CACHE_SECONDS = int(
     os.environ.get("PAGE_CACHE_SECONDS", "600" if REDIS_URL else str(PUBLIC_CACHE_SECONDS))
 )
-PAGE_CACHE_EXCLUDE_PREFIXES = ("/admin/",)
+# Search answers any query: caching each would let anyone fill the cache.
+PAGE_CACHE_EXCLUDE_PREFIXES = ("/admin/", "/search/")
 # List pages count their articles once per content change, not per request.
 COUNT_CACHE = env_bool("COUNT_CACHE", True)
 

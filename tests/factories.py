@@ -51,7 +51,8 @@ def make_unpublished_variants(*, topic=None, tags=(), prefix="隐藏"):
     """
     One article for every way an article can be invisible to readers:
     draft, in review, approved, unpublished (each with a past time), a
-    published one scheduled for the future, and a published one expired.
+    published one scheduled for the future, a published one expired and a
+    published one in the trash.
     Returns {kind: article}.
     """
     now = timezone.now()
@@ -67,6 +68,7 @@ def make_unpublished_variants(*, topic=None, tags=(), prefix="隐藏"):
         "expired": dict(
             status=S.PUBLISHED, published_at=past, expires_at=now - timedelta(minutes=5)
         ),
+        "trashed": dict(status=S.PUBLISHED, published_at=past, deleted_at=now),
     }
     return {
         kind: make_article(title=f"{prefix}{kind}文章", topic=topic, tags=tags, **fields)
