@@ -8,7 +8,6 @@ categories, the standfirst as summary and the sanitized body as full content
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.db.models import Max, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -17,7 +16,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.http import http_date
 
-from .models import Article, Tag, Topic
+from .models import LIVE, Article, Tag, Topic, edge_value, scalar_values
 from .text import strip_invalid_xml_chars
 from .views import MAX_SLUG_LENGTH
 
@@ -45,10 +44,11 @@ def last_article_change():
     alone cannot date its removal.
     """
     now = timezone.now()
-    moments = Article.objects.aggregate(
-        updated=Max("updated_at"),
-        due=Max("published_at", filter=Q(published_at__lte=now)),
-        expired=Max("expires_at", filter=Q(expires_at__lte=now)),
+    live = Article.objects.filter(LIVE)
+    moments = scalar_values(
+        updated=edge_value(Article.objects.all(), "updated_at", last=True),
+        due=edge_value(live.filter(published_at__lte=now), "published_at", last=True),
+        expired=edge_value(live.filter(expires_at__lte=now), "expires_at", last=True),
     )
     return max((m for m in moments.values() if m is not None), default=None)
 

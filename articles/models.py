@@ -2,7 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -93,6 +93,11 @@ class TaggedArticle(ItemBase):
         constraints = [
             models.UniqueConstraint(fields=["content_object", "tag"], name="unique_article_tag")
         ]
+
+
+# Live: may be public, depending on the publication and expiry times. Partial
+# indexes use it; Article.objects.published() adds the times.
+LIVE = Q(status="published", deleted_at__isnull=True)
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -258,16 +263,39 @@ class Article(models.Model):
         verbose_name = _("article")
         verbose_name_plural = _("articles")
         indexes = [
-            # Latest list, date archives, feeds and sitemaps.
+            # Public lists read the newest live articles (published, not in
+            # the trash) in (published_at, id) order: partial indexes in that
+            # order let a page be an index scan, however large the archive;
+            # expires_at rides along so the rest of the rule needs no row.
+            models.Index(
+                fields=["-published_at", "-id"],
+                condition=LIVE,
+                include=["expires_at"],
+                name="article_live_idx",
+            ),
+            models.Index(
+                fields=["topic", "-published_at", "-id"],
+                condition=LIVE,
+                include=["expires_at"],
+                name="article_live_topic_idx",
+            ),
+            models.Index(
+                fields=["-published_at", "-id"],
+                condition=LIVE & Q(featured=True),
+                name="article_live_featured_idx",
+            ),
+            # The next expiry (page cache) and the last one (Last-Modified).
+            models.Index(
+                fields=["expires_at"],
+                condition=LIVE & Q(expires_at__isnull=False),
+                name="article_live_expiry_idx",
+            ),
+            # The last edit anywhere (Last-Modified of feeds and sitemaps).
+            models.Index(fields=["updated_at"], name="article_updated_idx"),
+            # The desk's queues by status.
             models.Index(fields=["status", "-published_at"], name="article_status_pub_idx"),
-            # Topic pages and topic feeds.
-            models.Index(fields=["topic", "status", "-published_at"], name="article_topic_pub_idx"),
             # Importers find an already-imported reprint by its original URL.
             models.Index(fields=["source_url"], name="article_source_url_idx"),
-            # Featured block on the home page.
-            models.Index(
-                fields=["featured", "status", "-published_at"], name="article_featured_pub_idx"
-            ),
         ]
 
     def __str__(self):
@@ -394,6 +422,28 @@ class Correction(models.Model):
 
     def __str__(self):
         return self.text[:50]
+
+
+def edge_value(queryset, field, *, last):
+    """
+    The greatest (`last`) or least value of `field` in `queryset`, as a
+    subquery that walks an index (ORDER BY … LIMIT 1), where MAX(…) FILTER
+    (WHERE …) would read every row.
+    """
+    # Plain DESC/ASC (no NULLS LAST) so the order matches a btree index.
+    ordered = queryset.filter(**{f"{field}__isnull": False}).order_by(
+        f"-{field}" if last else field
+    )
+    return Subquery(ordered.values(field)[:1])
+
+
+def scalar_values(**subqueries):
+    """
+    Evaluate uncorrelated scalar subqueries in one round trip: {name: value}.
+    One topic row carries them (there are no articles without a topic).
+    """
+    row = Topic.objects.order_by().annotate(**subqueries).values(*subqueries).first()
+    return row or dict.fromkeys(subqueries)
 
 
 class SlugRedirect(models.Model):

@@ -5,8 +5,9 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
+from .cache import CachedCountPaginator
 from .feeds import last_article_change
-from .models import Article, Topic
+from .models import LIVE, Article, Topic, edge_value, scalar_values
 from .text import strip_invalid_xml_chars
 
 NEWS_SITEMAP_WINDOW = timedelta(hours=48)
@@ -47,6 +48,11 @@ class ArticleSitemap(LastChangeMixin, Sitemap):
         # to take the max in Python (Django's default).
         latest = self.items().aggregate(updated=Max("updated_at"), published=Max("published_at"))
         return max((m for m in latest.values() if m is not None), default=None)
+
+    @property
+    def paginator(self):
+        # Counted once per content change, like the public lists.
+        return CachedCountPaginator(self._items(), self.limit, count_key="sitemap:articles")
 
 
 class TopicSitemap(Sitemap):
@@ -96,8 +102,12 @@ class NewsSitemap(LastChangeMixin, Sitemap):
     def last_change(self):
         # An article leaving the 48-hour window changes the sitemap too.
         since = timezone.now() - NEWS_SITEMAP_WINDOW
-        left = Article.objects.filter(published_at__lt=since).aggregate(at=Max("published_at"))
-        moments = [super().last_change(), left["at"] and left["at"] + NEWS_SITEMAP_WINDOW]
+        left = scalar_values(
+            at=edge_value(
+                Article.objects.filter(LIVE, published_at__lt=since), "published_at", last=True
+            )
+        )["at"]
+        moments = [super().last_change(), left and left + NEWS_SITEMAP_WINDOW]
         return max((m for m in moments if m is not None), default=None)
 
 

@@ -27,6 +27,7 @@ from .text import web_url
 # Longer than any slug we store: answer 404 without asking the database.
 MAX_SLUG_LENGTH = 200
 RELATED_ARTICLES = 5
+RELATED_POOL = 200
 FEATURED_ARTICLES = 4
 
 public_cache = method_decorator(
@@ -215,27 +216,20 @@ class ArticleDetailView(DetailView):
         article = self.object
         published = Article.objects.published().for_listing()
         same_time = Q(published_at=article.published_at)
-        context["previous_article"] = published.filter(
-            Q(published_at__lt=article.published_at) | (same_time & Q(pk__lt=article.pk))
-        ).first()
+        # The plain range (published_at <= / >=) lets the database walk the
+        # index from this article; the OR only breaks ties at the same time.
+        context["previous_article"] = (
+            published.filter(published_at__lte=article.published_at)
+            .filter(Q(published_at__lt=article.published_at) | (same_time & Q(pk__lt=article.pk)))
+            .first()
+        )
         context["next_article"] = (
-            published.filter(
-                Q(published_at__gt=article.published_at) | (same_time & Q(pk__gt=article.pk))
-            )
+            published.filter(published_at__gte=article.published_at)
+            .filter(Q(published_at__gt=article.published_at) | (same_time & Q(pk__gt=article.pk)))
             .order_by("published_at", "pk")
             .first()
         )
-        tag_ids = [tag.pk for tag in article.tags.all()]
-        context["related_articles"] = (
-            list(
-                published.filter(tagged_items__tag__in=tag_ids)
-                .exclude(pk=article.pk)
-                .annotate(shared_tags=Count("tagged_items"))
-                .order_by("-shared_tags", "-published_at", "-pk")[:RELATED_ARTICLES]
-            )
-            if tag_ids
-            else []
-        )
+        context["related_articles"] = self.related_articles(article, published)
         context["source_url"] = web_url(article.source_url)
         context["modified_at"] = max(article.updated_at, article.published_at)
         context["canonical_url"] = self.request.build_absolute_uri(article.get_absolute_url())
@@ -249,6 +243,28 @@ class ArticleDetailView(DetailView):
             + site_feed_links()
         )
         return context
+
+    def related_articles(self, article, published):
+        """
+        Articles sharing the most tags with this one, newest first, among the
+        RELATED_POOL newest articles that share any of its tags: one query,
+        and a popular tag's whole history is never counted.
+        """
+        tag_ids = [tag.pk for tag in article.tags.all()]
+        if not tag_ids:
+            return []
+        pool = (
+            Article.objects.published()
+            .filter(tagged_items__tag__in=tag_ids)
+            .exclude(pk=article.pk)
+            .order_by("-published_at", "-pk")
+            .values("pk")[:RELATED_POOL]
+        )
+        return list(
+            published.filter(pk__in=pool)
+            .annotate(shared_tags=Count("tagged_items", filter=Q(tagged_items__tag__in=tag_ids)))
+            .order_by("-shared_tags", "-published_at", "-pk")[:RELATED_ARTICLES]
+        )
 
     def news_article_json_ld(self, article, url):
         data = {

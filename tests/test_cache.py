@@ -4,6 +4,7 @@ local-memory cache and on Redis.
 """
 
 import os
+import random
 import uuid
 from datetime import timedelta
 
@@ -269,3 +270,34 @@ def test_page_cache_can_be_switched_off(page_cache, topic, settings):
     settings.PAGE_CACHE = False
     make_article(topic=topic)
     assert "X-Page-Cache" not in Client().get("/")
+
+
+def test_deep_pages_are_fetched_by_id_in_order_and_in_constant_queries(topic):
+    from articles.cache import CachedCountPaginator
+    from tests.factories import make_unpublished_variants
+
+    base = timezone.now() - timedelta(days=1)
+    order = list(range(130))
+    random.Random(7).shuffle(order)  # ids must not follow publication order
+    for i in order:
+        make_article(topic=topic, title=f"第{i:03d}篇", published_at=base - timedelta(minutes=i))
+    make_unpublished_variants(topic=topic)
+    deep = 1 + CachedCountPaginator.DEEP_OFFSET // 20  # first page fetched in two steps
+    client = Client()
+
+    def titles_and_queries(page):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"/?page={page}")
+        assert response.status_code == 200
+        return [a.title for a in response.context["articles"]], len(queries)
+
+    titles, small = titles_and_queries(deep)
+    start = (deep - 1) * 20
+    assert titles == [f"第{i:03d}篇" for i in range(start, start + 20)]
+    for i in range(130, 260):
+        make_article(topic=topic, title=f"第{i:03d}篇", published_at=base - timedelta(minutes=i))
+    titles, large = titles_and_queries(deep)
+    assert titles == [f"第{i:03d}篇" for i in range(start, start + 20)]
+    assert large == small
+    last, _ = titles_and_queries(13)  # 260 articles: page 13 is the last
+    assert last == [f"第{i:03d}篇" for i in range(240, 260)]
