@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint check clean
+.PHONY: run test install lint check clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ lint: install
 check: install
 	SECRET_KEY=check-only $(BIN)/python manage.py check
 	SECRET_KEY=check-only $(BIN)/python manage.py makemigrations --check --dry-run
+
+# The page benchmark (issue 6): PostgreSQL, Redis, gunicorn and wrk; see bench/README.md.
+# Options: make bench BENCH_ARGS="--articles 20000 --quick"
+bench: install
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

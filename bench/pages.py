@@ -1,0 +1,84 @@
+"""The pages the benchmark loads, picked from the generated data (typical, not extreme)."""
+
+from datetime import timedelta
+
+PER_PAGE = 20
+DEEP_PAGE = 500
+
+
+def pick_pages():
+    """[(name, path)]: one URL per public page type, in the order they are measured."""
+    from django.db.models import Count, Q
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from articles.models import Article, Tag, Topic
+
+    now = timezone.now()
+    published = Article.objects.published(now)
+    total = published.count()
+    if total < PER_PAGE * 2:
+        raise SystemExit(f"Only {total} published articles: generate more (--articles).")
+    home = reverse("articles:home")
+    deep = min(DEEP_PAGE, -(-total // PER_PAGE))
+
+    # An article from about half a year ago with two or three tags (the same
+    # one all day: the boundary is a midnight).
+    half_a_year_ago = timezone.localtime(now - timedelta(days=180)).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    article = (
+        published.filter(published_at__lte=half_a_year_ago)
+        .annotate(tag_count=Count("tagged_items"))
+        .filter(tag_count__gte=2)
+        .order_by("-published_at", "-pk")
+        .first()
+    )
+    published_filter = Q(
+        articles__status=Article.Status.PUBLISHED, articles__deleted_at__isnull=True
+    )
+    topics = list(
+        Topic.objects.annotate(n=Count("articles", filter=published_filter)).order_by("n")
+    )
+    topic = topics[len(topics) // 2]
+    # Tags are ranked by use; the median tag is an ordinary one, neither the
+    # biggest nor one with a handful of articles.
+    tags = list(Tag.objects.annotate(n=Count("tagged_articles")).order_by("n", "pk"))
+    tag = tags[len(tags) // 2]
+    # Archives of a day and a month that have articles (empty ones answer 404).
+    day = timezone.localtime(
+        published.filter(published_at__lte=now - timedelta(days=30)).latest().published_at
+    )
+    month = timezone.localtime(
+        published.filter(published_at__lte=now - timedelta(days=200)).latest().published_at
+    )
+    return [
+        ("latest", home),
+        (f"latest-p{deep}", f"{home}?page={deep}"),
+        ("article", article.get_absolute_url()),
+        ("topic", topic.get_absolute_url()),
+        ("tag", tag.get_absolute_url()),
+        (
+            "archive-month",
+            reverse("articles:archive-month", kwargs={"year": month.year, "month": f"{month:%m}"}),
+        ),
+        (
+            "archive-day",
+            reverse(
+                "articles:archive-day",
+                kwargs={"year": day.year, "month": f"{day:%m}", "day": f"{day:%d}"},
+            ),
+        ),
+        ("rss", reverse("articles:feed-rss")),
+    ]
+
+
+def sitemap_pages():
+    """The sitemaps, for bench/explain.py (not loaded by wrk)."""
+    from django.urls import reverse
+
+    return [
+        ("sitemap-index", reverse("sitemap")),
+        ("sitemap-articles", reverse("sitemap-section", kwargs={"section": "articles"})),
+        ("sitemap-news", reverse("sitemap-news")),
+    ]
