@@ -85,6 +85,7 @@ class ArticleFeed(Feed):
 
     feed_type = RssWithContentFeed
     item_guid_is_permalink = False
+    ordering = ("-published_at", "-pk")
     description = settings.SITE_DESCRIPTION
 
     def scope(self, obj):
@@ -115,7 +116,7 @@ class ArticleFeed(Feed):
             .published()
             .select_related("topic", "source")
             .prefetch_related("tags")
-            .order_by("-published_at", "-pk")[:FEED_ITEMS]
+            .order_by(*self.ordering)[:FEED_ITEMS]
         )
 
     def item_title(self, item):
@@ -205,6 +206,9 @@ class TagFeed(ScopedFeedMixin, ArticleFeed):
 
     def scope(self, obj):
         return Article.objects.filter(tagged_items__tag=obj)
+
+    # As the tag page: walk this tag's links in publication order.
+    ordering = ("-tagged_items__published_at", "-tagged_items__content_object_id")
 
     def feed_url(self, obj):
         return reverse("articles:tag-rss", kwargs={"slug": obj.slug})

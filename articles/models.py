@@ -2,7 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -80,12 +80,18 @@ class Tag(TagBase):
 
 
 class TaggedArticle(ItemBase):
-    """The tag-article link, with real foreign keys so tag pages join on indexes."""
+    """
+    The tag-article link, with real foreign keys so tag pages join on indexes.
+    It carries a copy of the article's publication time, so a tag page walks
+    (tag, published_at) in order instead of every article of the site; the
+    copy follows the article (Article.save(), sync_tag_dates()).
+    """
 
     tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="tagged_articles")
     content_object = models.ForeignKey(
         "Article", on_delete=models.CASCADE, related_name="tagged_items"
     )
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("tagged article")
@@ -93,6 +99,25 @@ class TaggedArticle(ItemBase):
         constraints = [
             models.UniqueConstraint(fields=["content_object", "tag"], name="unique_article_tag")
         ]
+        indexes = [
+            models.Index(
+                fields=["tag", "-published_at", "-content_object"], name="tagged_tag_pub_idx"
+            )
+        ]
+
+    def save(self, *args, **kwargs):
+        if self.published_at is None and self.content_object_id:
+            self.published_at = self.content_object.published_at
+        super().save(*args, **kwargs)
+
+
+def sync_tag_dates(article_ids):
+    """Copy the articles' publication times onto their tag links (after bulk writes)."""
+    TaggedArticle.objects.filter(content_object_id__in=article_ids).update(
+        published_at=Subquery(
+            Article.objects.filter(pk=OuterRef("content_object_id")).values("published_at")[:1]
+        )
+    )
 
 
 # Live: may be public, depending on the publication and expiry times. Partial
@@ -249,6 +274,8 @@ class Article(models.Model):
 
     objects = ArticleQuerySet.as_manager()
 
+    _loaded_published_at = ...
+
     class Meta:
         ordering = ["-published_at", "-pk"]
         get_latest_by = "published_at"
@@ -317,9 +344,19 @@ class Article(models.Model):
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "version", "updated_at"}
         super().save(*args, **kwargs)
+        if self._loaded_published_at is not ... and self._loaded_published_at != self.published_at:
+            TaggedArticle.objects.filter(content_object=self).update(published_at=self.published_at)
+        self._loaded_published_at = self.published_at
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        article = super().from_db(db, field_names, values)
+        # What tag links were given; save() copies a change onto them.
+        article._loaded_published_at = article.__dict__.get("published_at", ...)
+        return article
 
     def _remember_old_slug(self):
         old_slug = Article.objects.filter(pk=self.pk).values_list("slug", flat=True).first()

@@ -181,7 +181,14 @@ class TagView(ScopedListView):
     feed_url_names = ("articles:tag-rss", "articles:tag-atom")
 
     def get_queryset(self):
-        return super().get_queryset().filter(tagged_items__tag=self.scope)
+        # Ordered by the link's copy of the publication time: the database
+        # walks this tag's links in order, not the whole archive.
+        return (
+            super()
+            .get_queryset()
+            .filter(tagged_items__tag=self.scope)
+            .order_by("-tagged_items__published_at", "-tagged_items__content_object_id")
+        )
 
 
 @public_cache

@@ -404,7 +404,12 @@ def generate(count, *, seed=SEED):
         article_rows = article_copy_rows(plans, text, rng)
         copy_rows(Article, article_rows, count)
         tag_rows = (
-            TaggedArticle(id=None, tag_id=tag.pk, content_object_id=article_id)
+            TaggedArticle(
+                id=None,
+                tag_id=tag.pk,
+                content_object_id=article_id,
+                published_at=plan["published_at"],
+            )
             for article_id, plan in enumerate(plans, start=1)
             for tag in plan["tags"]
         )

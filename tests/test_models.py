@@ -1,4 +1,5 @@
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 import time_machine as tm
@@ -169,3 +170,47 @@ def test_strip_invalid_xml_chars_keeps_whitespace_and_cjk():
 def test_summary_falls_back_to_body(topic):
     article = make_article(topic=topic, standfirst="", body="<p>" + "字" * 300 + "</p>")
     assert article.summary.startswith("字") and len(article.summary) <= 160
+
+
+def test_tag_links_carry_the_publication_time(topic):
+    from articles.models import TaggedArticle, sync_tag_dates
+
+    def link_times(article):
+        return set(
+            TaggedArticle.objects.filter(content_object=article).values_list(
+                "published_at", flat=True
+            )
+        )
+
+    article = make_article(topic=topic, tags=["芯片", "国际"])
+    assert link_times(article) == {article.published_at}
+    article.published_at -= timedelta(days=3)
+    article.save()
+    assert link_times(article) == {article.published_at}
+    fresh = Article.objects.get(pk=article.pk)  # loaded from the database
+    fresh.published_at += timedelta(hours=1)
+    fresh.save()
+    assert link_times(article) == {fresh.published_at}
+    moved = fresh.published_at - timedelta(days=1)
+    Article.objects.filter(pk=article.pk).update(published_at=moved)  # bypasses save()
+    sync_tag_dates([article.pk])
+    assert link_times(article) == {moved}
+
+
+def test_imported_articles_tag_links_carry_the_publication_time(tmp_path):
+    from django.core.management import call_command
+
+    from articles.models import TaggedArticle
+
+    source = tmp_path / "items.jsonl"
+    source.write_text(
+        '{"title": "导入的文章", "standfirst": "导语", "body": "<p>正文</p>", "topic": "业界新闻", '
+        '"tags": ["芯片", "国际"], "published_at": "2024-12-05T14:32:26+08:00"}\n',
+        encoding="utf-8",
+    )
+    call_command("import_articles", str(source), stdout=StringIO(), stderr=StringIO())
+    article = Article.objects.get(title="导入的文章")
+    times = set(
+        TaggedArticle.objects.filter(content_object=article).values_list("published_at", flat=True)
+    )
+    assert times == {article.published_at}

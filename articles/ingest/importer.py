@@ -42,6 +42,7 @@ from articles.models import (
     Tag,
     TaggedArticle,
     Topic,
+    sync_tag_dates,
 )
 from articles.signals import articles_changed
 from articles.text import ascii_slug, sanitize_html, strip_invalid_xml_chars
@@ -268,6 +269,8 @@ class Importer:
             )
         self._write_redirects(redirects)
         self._write_tags(created, [article for article, _ in changed.values()], tag_changes)
+        # Tag links carry their article's publication time (tag pages walk them).
+        sync_tag_dates([article.pk for article in created] + list(changed))
         # The audit trail: who imported what, from where (events point at the
         # articles, which have their primary keys by now).
         for event in events:
