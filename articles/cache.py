@@ -31,7 +31,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import set_response_etag
 from django.utils.functional import cached_property
 
@@ -111,9 +111,10 @@ def seconds_until(moment, now):
 
 class AnonymousPageCacheMiddleware:
     """
-    Serve and store whole public pages for anonymous GET requests. Sits after
-    LocaleMiddleware (the language is part of the key) and inside
-    ConditionalGetMiddleware (so cached pages still answer 304s).
+    Serve and store whole public pages for anonymous GET requests. Sits
+    inside ConditionalGetMiddleware (so cached pages still answer 304s) and
+    before the session and locale middleware, which a hit does not need; the
+    language, part of the key, is read as LocaleMiddleware reads it.
     """
 
     def __init__(self, get_response):
@@ -176,7 +177,7 @@ class AnonymousPageCacheMiddleware:
 
     @staticmethod
     def page_key(request):
-        language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
+        language = translation.get_language_from_request(request)
         raw = f"{request.get_host()}|{language}|{request.get_full_path()}"
         return f"{PAGE_KEY_PREFIX}:{hashlib.sha256(raw.encode()).hexdigest()}"
 

@@ -1,9 +1,10 @@
 import uuid
+from functools import lru_cache
 
 from django.conf import settings
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
@@ -12,6 +13,21 @@ from taggit.managers import TaggableManager
 from taggit.models import ItemBase, TagBase
 
 from .text import ascii_slug, sanitize_html, strip_invalid_xml_chars, web_url
+
+
+@lru_cache(maxsize=20_000)
+def _slug_url(name, slug, prefix):
+    return reverse(name, kwargs={"slug": slug})
+
+
+def slug_url(name, slug):
+    """
+    reverse() for the public slug URLs, remembered: a list page links every
+    article and topic, and reverse() was a fifth of its rendering. The script
+    prefix is part of the key, so a remembered URL is always the one reverse()
+    would give.
+    """
+    return _slug_url(name, slug, get_script_prefix())
 
 
 class Topic(models.Model):
@@ -44,7 +60,7 @@ class Topic(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("articles:topic", kwargs={"slug": self.slug})
+        return slug_url("articles:topic", self.slug)
 
 
 class Source(models.Model):
@@ -76,7 +92,7 @@ class Tag(TagBase):
         return slug
 
     def get_absolute_url(self):
-        return reverse("articles:tag", kwargs={"slug": self.slug})
+        return slug_url("articles:tag", self.slug)
 
 
 class TaggedArticle(ItemBase):
@@ -349,7 +365,7 @@ class Article(models.Model):
         self._loaded_published_at = self.published_at
 
     def get_absolute_url(self):
-        return reverse("articles:detail", kwargs={"slug": self.slug})
+        return slug_url("articles:detail", self.slug)
 
     @classmethod
     def from_db(cls, db, field_names, values):

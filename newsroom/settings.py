@@ -63,13 +63,17 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # https://whitenoise.readthedocs.io/en/stable/django.html
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # ETag on every response and 304 answers for If-None-Match / If-Modified-Since,
+    # cached pages included.
+    "django.middleware.http.ConditionalGetMiddleware",
+    # Whole public pages for anonymous readers (articles/cache.py). Before the
+    # session, locale and common middleware: a hit needs none of them (the
+    # language for the key is read from the request the way LocaleMiddleware
+    # reads it, and the stored page carries its Vary and Content-Language).
+    "articles.cache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    # ETag on every response and 304 answers for If-None-Match / If-Modified-Since.
-    "django.middleware.http.ConditionalGetMiddleware",
-    # Whole public pages for anonymous readers (articles/cache.py).
-    "articles.cache.AnonymousPageCacheMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -535,7 +535,8 @@ def test_imports_write_the_audit_trail_and_bump_the_version(admin_user):
     article = Article.objects.get()
     event = ArticleEvent.objects.get(article=article)
     assert (event.action, event.to_status, event.actor) == ("create", S.DRAFT, admin_user)
-    assert event.note == f"Imported from {SEED}"
+    # Written in the site's language (zh-hans) when no request chose another.
+    assert event.note == f"导入自 {SEED}"
     assert article.version == 1
 
     import_documents([FileDocument(SEED)], user=admin_user, publish=True)

@@ -119,7 +119,11 @@ def test_failures_are_listed(admin_client):
 
 
 def test_strict_upload_writes_nothing(admin_client):
-    response = admin_client.post(IMPORT_URL, {"file": upload("truncated.jsonl"), "strict": "on"})
+    response = admin_client.post(
+        IMPORT_URL,
+        {"file": upload("truncated.jsonl"), "strict": "on"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert response.context["summary"].aborted
     assert "nothing was written" in response.content.decode()
     assert Article.objects.count() == 0
@@ -164,8 +168,10 @@ def test_uploads_over_the_limit_are_refused(admin_client, monkeypatch):
 
 def test_users_who_may_not_publish_import_drafts_only():
     client, _ = staff_client("view_article", "add_article", "change_article")
-    page = client.get(IMPORT_URL).content.decode()
+    page = client.get(IMPORT_URL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "You may not publish" in page
+    chinese = client.get(IMPORT_URL, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "您没有发布权限" in chinese
     response = client.post(IMPORT_URL, {"file": upload("articles.jsonl"), "publish": "on"})
     assert response.context["summary"].created == 2
     # The JSON lines say "published" and "draft": both land as drafts.
