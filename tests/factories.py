@@ -74,3 +74,17 @@ def make_unpublished_variants(*, topic=None, tags=(), prefix="隐藏"):
         kind: make_article(title=f"{prefix}{kind}文章", topic=topic, tags=tags, **fields)
         for kind, fields in variants.items()
     }
+
+
+# The role groups made by migration 0003_roles.
+ROLES = {"writer": "撰稿 Writer", "editor": "编辑 Editor", "chief": "总编 Chief editor"}
+
+
+def make_user(role, name=None):
+    """A staff user in one of ROLES (any other role: staff without a group)."""
+    from django.contrib.auth.models import Group, User
+
+    user = User.objects.create_user(name or role, password="pw", is_staff=True)
+    if role in ROLES:
+        user.groups.add(Group.objects.get(name=ROLES[role]))
+    return user

@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -11,19 +10,11 @@ from reversion.models import Version
 
 from articles import workflow
 from articles.models import Article, Topic
-from tests.factories import make_article
+from tests.factories import make_article, make_user
 
 pytestmark = pytest.mark.django_db
 
 S = Article.Status
-ROLES = {"writer": "撰稿 Writer", "editor": "编辑 Editor", "chief": "总编 Chief editor"}
-
-
-def make_user(role, name=None):
-    user = User.objects.create_user(name or role, password="pw", is_staff=True)
-    if role in ROLES:
-        user.groups.add(Group.objects.get(name=ROLES[role]))
-    return user
 
 
 def client_for(user):

@@ -6,26 +6,18 @@ import feedparser
 import pytest
 import reversion
 import time_machine
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from reversion.models import Version
 
 from articles import workflow
 from articles.models import Article, ArticleEvent, Correction, EditorialNote
-from tests.factories import make_article
+from tests.factories import ROLES, make_article, make_user
 
 pytestmark = pytest.mark.django_db
 
 S = Article.Status
-ROLES = {"writer": "撰稿 Writer", "editor": "编辑 Editor", "chief": "总编 Chief editor"}
-
-
-def make_user(role, name=None):
-    user = User.objects.create_user(name or role, password="pw", is_staff=True)
-    if role in ROLES:
-        user.groups.add(Group.objects.get(name=ROLES[role]))
-    return user
 
 
 @pytest.fixture
