@@ -8,8 +8,6 @@ categories, the standfirst as summary and the sanitized body as full content
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
@@ -18,7 +16,7 @@ from django.utils.http import http_date
 
 from .models import LIVE, Article, Tag, Topic, edge_value, scalar_values
 from .text import strip_invalid_xml_chars
-from .views import MAX_SLUG_LENGTH
+from .views import get_by_slug_or_404
 
 FEED_ITEMS = 50
 
@@ -170,9 +168,7 @@ class ScopedFeedMixin:
     model = None
 
     def get_object(self, request, slug):
-        if len(slug) > MAX_SLUG_LENGTH:
-            raise Http404
-        return get_object_or_404(self.model, slug=slug)
+        return get_by_slug_or_404(self.model, slug)
 
     def title(self, obj):
         return f"{obj.name} - {settings.SITE_NAME}"

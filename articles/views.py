@@ -42,6 +42,13 @@ def feed_links(title, rss_url, atom_url):
     ]
 
 
+def get_by_slug_or_404(model, slug):
+    """The topic or tag at `slug`; a slug longer than any we store is a 404 without a query."""
+    if len(slug) > MAX_SLUG_LENGTH:
+        raise Http404(_("No such page."))
+    return get_object_or_404(model, slug=slug)
+
+
 def site_feed_links():
     return feed_links(
         settings.SITE_NAME, reverse("articles:feed-rss"), reverse("articles:feed-atom")
@@ -141,10 +148,7 @@ class ScopedListView(PublishedArticleMixin, ListView):
     feed_url_names = ()
 
     def get_scope(self):
-        slug = self.kwargs["slug"]
-        if len(slug) > MAX_SLUG_LENGTH:
-            raise Http404(_("No such page."))
-        return get_object_or_404(self.scope_model, slug=slug)
+        return get_by_slug_or_404(self.scope_model, self.kwargs["slug"])
 
     def get(self, request, *args, **kwargs):
         self.scope = self.get_scope()

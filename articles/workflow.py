@@ -129,7 +129,7 @@ def record(article, action, *, by, from_status="", note=""):
     )
 
 
-def _save(article, *, by, comment, update_fields=None):
+def _save(article, *, by, comment):
     article.updated_by = by
     with reversion.create_revision():
         article.save()
