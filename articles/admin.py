@@ -1,6 +1,6 @@
-import reversion
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.urls import path
 from django.utils import timezone
@@ -198,42 +198,34 @@ class ArticleAdmin(admin.ModelAdmin):
     # Saving ---------------------------------------------------------------------
 
     def save_model(self, request, obj, form, change):
-        if change and not workflow.can_edit(request.user, form.initial_instance):
-            raise PermissionDenied
-        if not change:
-            obj.created_by = request.user
-            obj.status = S.DRAFT
-        obj.updated_by = request.user
-        super().save_model(request, obj, form, change)
+        # The save service keeps the workflow fields, the revision and the
+        # event; the form has already run its checks under the same lock.
+        notices = workflow.save_article(
+            obj,
+            by=request.user,
+            base_version=form.cleaned_data.get("base_version") if change else None,
+            tags=form.cleaned_data.get("tags"),
+            comment=_("Edited in the admin") if change else _("Created"),
+        )
+        for notice in notices:
+            self.message_user(request, notice, messages.WARNING)
+
+    def save_related(self, request, form, formsets, change):
+        # Tags were saved with the article (save_article), in its revision.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form_class = super().get_form(request, obj, change, **kwargs)
-
-        class StampedForm(form_class):
-            def __init__(self, *args, **kw):
-                super().__init__(*args, **kw)
-                # The state before this request's changes, for the permission check.
-                self.initial_instance = Article.objects.filter(pk=self.instance.pk).first()
-
-        return StampedForm
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        article = form.instance
-        workflow.record(
-            article,
-            ArticleEvent.Action.EDIT if change else ArticleEvent.Action.CREATE,
-            by=request.user,
-            from_status=article.status,
-        )
+        return type(form_class.__name__, (form_class,), {"user": request.user})
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        if request.method == "POST":
-            # One revision per save, with the tags saved in save_related.
-            with reversion.create_revision():
-                reversion.set_user(request.user)
-                reversion.set_comment(_("Edited in the admin") if object_id else _("Created"))
-                return super().changeform_view(request, object_id, form_url, extra_context)
+        if request.method == "POST" and object_id:
+            # A hand-made POST to an article this user may not edit in its
+            # state: refused before the form is read (the form shows read-only).
+            obj = self.get_object(request, unquote(object_id))
+            if obj is not None and not workflow.can_edit(request.user, obj):
+                raise PermissionDenied
         return super().changeform_view(request, object_id, form_url, extra_context)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
@@ -263,8 +255,19 @@ class ArticleAdmin(admin.ModelAdmin):
         workflow.trash(obj, by=request.user)
 
     def delete_queryset(self, request, queryset):
+        self.each(request, queryset.filter(deleted_at__isnull=True), workflow.trash)
+
+    def each(self, request, queryset, transition):
+        """Run `transition` on each article; report refusals per article, never as a 500."""
+        done = 0
         for article in queryset:
-            workflow.trash(article, by=request.user)
+            try:
+                transition(article, by=request.user)
+                done += 1
+            except (ValidationError, PermissionDenied) as refusal:
+                message = "; ".join(getattr(refusal, "messages", None) or [str(refusal)])
+                self.message_user(request, f"{article.title}: {message}", messages.ERROR)
+        return done
 
     # Desk views -------------------------------------------------------------------
 
@@ -308,16 +311,11 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @staticmethod
     def state_label(obj):
-        """(label, css class): the status as readers experience it."""
-        now = timezone.now()
-        if obj.deleted_at:
-            label, css = _("In trash"), "trash"
-        elif obj.status == S.PUBLISHED and obj.published_at and obj.published_at > now:
-            label, css = _("Scheduled"), "scheduled"
-        elif obj.status == S.PUBLISHED and obj.expires_at and obj.expires_at <= now:
+        """(label, css class): the workflow's state, as readers experience it."""
+        state = workflow.state_of(obj)
+        label, css = workflow.STATE_LABELS[state], state
+        if state == workflow.PUBLISHED and obj.expires_at and obj.expires_at <= timezone.now():
             label, css = _("Expired"), "expired"
-        else:
-            label, css = obj.get_status_display(), obj.status
         if obj.working_copy_of_id:
             label = _("%(state)s (edit of a published article)") % {"state": label}
         return label, css
@@ -346,23 +344,28 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Move selected articles to the trash"), permissions=["delete"])
     def trash_selected(self, request, queryset):
-        for article in queryset:
-            workflow.trash(article, by=request.user)
-        self.message_user(request, _("Moved to the trash."), messages.SUCCESS)
+        if self.each(request, queryset.filter(deleted_at__isnull=True), workflow.trash):
+            self.message_user(request, _("Moved to the trash."), messages.SUCCESS)
 
     @admin.action(
         description=_("Restore selected articles from the trash"), permissions=["restore"]
     )
     def restore_selected(self, request, queryset):
-        for article in queryset.filter(deleted_at__isnull=False):
-            workflow.restore(article, by=request.user)
-        self.message_user(request, _("Restored from the trash."), messages.SUCCESS)
+        if self.each(request, queryset.filter(deleted_at__isnull=False), workflow.restore):
+            self.message_user(request, _("Restored from the trash."), messages.SUCCESS)
 
-    @admin.action(description=_("Empty the trash (delete for good)"), permissions=["empty_trash"])
+    @admin.action(
+        description=_("Delete selected articles in the trash for good"),
+        permissions=["empty_trash"],
+    )
     def empty_trash(self, request, queryset):
-        count = workflow.empty_trash(by=request.user)
+        # Only the selected rows, and of those only the ones in the trash.
+        count = workflow.empty_trash(by=request.user, articles=queryset)
         self.message_user(
-            request, _("%(count)d objects deleted for good.") % {"count": count}, messages.SUCCESS
+            request,
+            _("%(count)d articles in the trash deleted for good; their history is kept.")
+            % {"count": count},
+            messages.SUCCESS,
         )
 
     def has_restore_permission(self, request):
@@ -374,11 +377,11 @@ class ArticleAdmin(admin.ModelAdmin):
 
 @admin.register(ArticleEvent)
 class ArticleEventAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "article", "action", "from_status", "to_status", "actor"]
+    list_display = ["created_at", "article_title", "action", "from_status", "to_status", "actor"]
     list_filter = ["action", "actor"]
-    list_select_related = ["article", "actor"]
+    list_select_related = ["actor"]
     date_hierarchy = "created_at"
-    search_fields = ["article__title", "note"]
+    search_fields = ["article_title", "=article_uuid", "note"]
 
     def has_add_permission(self, request):
         return False

@@ -26,8 +26,3 @@ class ArticlesConfig(AppConfig):
 
         # Cached pages end with any write that can change them.
         connect_page_cache()
-
-        from .search.index import connect_signals
-
-        # The search index follows saves, deletions and articles_changed.
-        connect_signals()

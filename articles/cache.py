@@ -54,18 +54,6 @@ STORED_HEADERS = (
 )
 
 
-def next_scheduled_change(now):
-    """The next moment a published article comes due or expires, or None."""
-    from .models import LIVE, Article, edge_value, scalar_values
-
-    live = Article.objects.filter(LIVE)
-    moments = scalar_values(
-        due=edge_value(live.filter(published_at__gt=now), "published_at", last=False),
-        expiry=edge_value(live.filter(expires_at__gt=now), "expires_at", last=False),
-    )
-    return min((m for m in moments.values() if m is not None), default=None)
-
-
 def content_epoch(now=None, epoch=None):
     """
     {"token": str, "next_change": datetime | None} for public content as it
@@ -75,6 +63,8 @@ def content_epoch(now=None, epoch=None):
     if epoch is None:
         epoch = cache.get(EPOCH_KEY)
     if epoch is None or (epoch["next_change"] is not None and now >= epoch["next_change"]):
+        from .selectors import next_scheduled_change
+
         epoch = {"token": uuid.uuid4().hex, "next_change": next_scheduled_change(now)}
         cache.set(EPOCH_KEY, epoch, timeout=None)
     return epoch
@@ -91,8 +81,8 @@ def content_changed(**kwargs):
 
 
 def connect_signals():
+    from .changes import articles_changed
     from .models import Article, Correction, SlugRedirect, Source, Tag, TaggedArticle, Topic
-    from .signals import articles_changed
 
     for model in (Article, Correction, SlugRedirect, Source, Tag, TaggedArticle, Topic):
         post_save.connect(

@@ -95,6 +95,11 @@ def workflow_view(model_admin, request, pk, action):
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
+        if getattr(error, "code", None) == "gone":
+            # Someone else published this working copy (or deleted the article) first.
+            if article.working_copy_of_id:
+                return redirect(change_url(article.working_copy_of))
+            return redirect("admin:articles_article_changelist")
         return redirect(change_url(article))
     label = _action_label(action)
     if action == "publish" and target.published_at and target.published_at > timezone.now():
@@ -156,6 +161,8 @@ class PreviewView(ArticleDetailView):
 
 def preview_view(model_admin, request, pk):
     article = get_article(model_admin, request, pk)
+    if not workflow.can_preview(request.user, article):
+        raise PermissionDenied
     view = never_cache(PreviewView.as_view())
     response = view(request, pk=article.pk, slug=article.slug)
     response["X-Robots-Tag"] = "noindex, nofollow"
@@ -177,11 +184,9 @@ def history_view(model_admin, request, pk):
         "article": article,
         "versions": versions,
         "events": article.events.select_related("actor"),
+        # Restoring edits the article, or opens a working copy of a published one.
         "can_restore": workflow.can_edit(request.user, article)
-        or (
-            article.status == Article.Status.PUBLISHED
-            and workflow.can_review(request.user, article)
-        ),
+        or workflow.allowed(request.user, article, "working_copy"),
     }
     return TemplateResponse(request, "admin/articles/article/revisions.html", context)
 

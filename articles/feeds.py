@@ -9,14 +9,13 @@ categories, the standfirst as summary and the sanitized body as full content
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.http import http_date
 
-from .models import LIVE, Article, Tag, Topic, edge_value, scalar_values
+from .models import Article, Tag, Topic
+from .selectors import get_by_slug_or_404, last_article_change
 from .text import strip_invalid_xml_chars
-from .views import get_by_slug_or_404
 
 FEED_ITEMS = 50
 
@@ -28,27 +27,6 @@ def xml_safe(value):
     if isinstance(value, (list, tuple)):
         return type(value)(xml_safe(v) for v in value)
     return value
-
-
-def last_article_change():
-    """
-    The last moment public content may have changed: an edit or unpublish
-    (updated_at), a scheduled article coming due, an expiry. Used for
-    Last-Modified of feeds and sitemaps, so If-Modified-Since never hides a
-    removal.
-
-    Taken over all articles, not just a feed's scope: an article moved to
-    another topic or untagged (and saved) has left the scope, so the scope
-    alone cannot date its removal.
-    """
-    now = timezone.now()
-    live = Article.objects.filter(LIVE)
-    moments = scalar_values(
-        updated=edge_value(Article.objects.all(), "updated_at", last=True),
-        due=edge_value(live.filter(published_at__lte=now), "published_at", last=True),
-        expired=edge_value(live.filter(expires_at__lte=now), "expires_at", last=True),
-    )
-    return max((m for m in moments.values() if m is not None), default=None)
 
 
 class XMLSafeFeedMixin:
@@ -142,7 +120,7 @@ class ArticleFeed(Feed):
         return [tag.name for tag in item.tags.all()]
 
     def item_extra_kwargs(self, item):
-        return {"content": item.body}
+        return {"content": item.body_html}
 
 
 class LatestArticlesFeed(ArticleFeed):

@@ -1,12 +1,11 @@
 from django import forms
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.widgets import AdminProseEditorWidget
 
-from .models import Article
+from . import workflow
+from .models import BODY_MAX_LENGTH, Article
 
-BODY_MAX_LENGTH = 200_000
 STANDFIRST_MAX_LENGTH = 1_000
 
 
@@ -26,6 +25,8 @@ class ArticleAdminForm(forms.ModelForm):
     """
 
     base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # The user saving, set by the admin (ArticleAdmin.get_form).
+    user = None
 
     class Meta:
         model = Article
@@ -69,35 +70,11 @@ class ArticleAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if self.instance.pk:
-            self.check_version(cleaned.get("base_version"))
+        if self.instance.pk and not self.errors:
+            # The save service's own check, under its row lock: the state,
+            # the permission and the version the editor started from.
+            workflow.check_edit(self.user, self.instance.pk, cleaned.get("base_version"))
         return cleaned
-
-    def check_version(self, base_version):
-        # Locked until the admin's transaction commits, so two saves queue up.
-        current = (
-            Article.objects.select_for_update(of=("self",))
-            .filter(pk=self.instance.pk)
-            .values("version", "updated_at", "updated_by__username")
-            .first()
-        )
-        if current is None:
-            raise forms.ValidationError(_("This article no longer exists."))
-        if base_version is None or current["version"] != base_version:
-            raise forms.ValidationError(
-                _(
-                    "%(user)s changed this article at %(time)s, after you opened it. Your "
-                    "text is kept below but was not saved: open the article again in a new "
-                    "tab, merge your changes into it and save there."
-                ),
-                code="stale",
-                params={
-                    "user": current["updated_by__username"] or _("someone"),
-                    "time": timezone.localtime(current["updated_at"]).strftime(
-                        "%Y-%m-%d %H:%M:%S %Z"
-                    ),
-                },
-            )
 
 
 class PublishForm(forms.Form):

@@ -9,10 +9,21 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
-from taggit.managers import TaggableManager
+from taggit.managers import TaggableManager, _TaggableManager
 from taggit.models import ItemBase, TagBase
 
-from .text import ascii_slug, sanitize_html, strip_invalid_xml_chars, web_url
+from .text import (
+    ascii_slug,
+    normalize_name,
+    render_body,
+    sanitize_html,
+    strip_invalid_xml_chars,
+    web_url,
+)
+
+# The longest body an editor or an import may save, in characters (a long
+# feature is 30,000; this leaves room without letting a paste swamp a page).
+BODY_MAX_LENGTH = 200_000
 
 
 @lru_cache(maxsize=20_000)
@@ -85,6 +96,10 @@ class Tag(TagBase):
         verbose_name = _("tag")
         verbose_name_plural = _("tags")
 
+    def save(self, *args, **kwargs):
+        self.name = normalize_name(self.name)
+        super().save(*args, **kwargs)
+
     def slugify(self, tag, i=None):
         slug = ascii_slug(tag) or "tag"
         if i is not None:
@@ -93,6 +108,15 @@ class Tag(TagBase):
 
     def get_absolute_url(self):
         return slug_url("articles:tag", self.slug)
+
+
+class NormalizedTagManager(_TaggableManager):
+    """article.tags.set/add with names normalized first (NFKC, no invisible
+    characters), so 国际\u200b finds the tag 国际 instead of making another."""
+
+    def _to_tag_model_instances(self, tags, tag_kwargs):
+        tags = [normalize_name(tag) if isinstance(tag, str) else tag for tag in tags]
+        return super()._to_tag_model_instances([tag for tag in tags if tag], tag_kwargs)
 
 
 class TaggedArticle(ItemBase):
@@ -207,7 +231,12 @@ class Article(models.Model):
     topic = models.ForeignKey(
         Topic, on_delete=models.PROTECT, related_name="articles", verbose_name=_("topic")
     )
-    tags = TaggableManager(through=TaggedArticle, blank=True, verbose_name=_("tags"))
+    tags = TaggableManager(
+        through=TaggedArticle,
+        blank=True,
+        verbose_name=_("tags"),
+        manager=NormalizedTagManager,
+    )
     byline = models.CharField(_("byline"), max_length=200, blank=True)
     source = models.ForeignKey(
         Source,
@@ -235,6 +264,16 @@ class Article(models.Model):
         null=True,
         blank=True,
         help_text=_("Optional: the article leaves the site at this time."),
+    )
+    first_published_at = models.DateTimeField(
+        _("first publication time"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "When the article was first published; republishing keeps its publication time "
+            "unless the editor chooses a new one."
+        ),
     )
     featured = models.BooleanField(_("featured"), default=False)
     version = models.PositiveIntegerField(
@@ -290,7 +329,10 @@ class Article(models.Model):
 
     objects = ArticleQuerySet.as_manager()
 
-    _loaded_published_at = ...
+    # The fields search indexes; save() re-indexes only when one changed.
+    INDEXED_FIELDS = ("title", "standfirst", "body")
+    # Values as loaded from the database (... = not loaded): what save() compares.
+    _loaded = None
 
     class Meta:
         ordering = ["-published_at", "-pk"]
@@ -302,6 +344,10 @@ class Article(models.Model):
             ("correct_article", _("Can add corrections to published articles")),
             ("restore_article", _("Can restore articles from the trash")),
             ("empty_trash", _("Can empty the trash")),
+            (
+                "reverse_takedown",
+                _("Can let an import republish unpublished articles or restore trashed ones"),
+            ),
         ]
         verbose_name = _("article")
         verbose_name_plural = _("articles")
@@ -359,10 +405,16 @@ class Article(models.Model):
             self.version += 1
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "version", "updated_at"}
+        created = self._state.adding
         super().save(*args, **kwargs)
-        if self._loaded_published_at is not ... and self._loaded_published_at != self.published_at:
+        loaded = self._loaded or {}
+        if loaded.get("published_at", ...) not in (..., self.published_at):
             TaggedArticle.objects.filter(content_object=self).update(published_at=self.published_at)
-        self._loaded_published_at = self.published_at
+        if self._text_changed(created, loaded, update_fields):
+            from .changes import index_saved_article
+
+            index_saved_article(self)
+        self._remember_loaded()
 
     def get_absolute_url(self):
         return slug_url("articles:detail", self.slug)
@@ -370,9 +422,26 @@ class Article(models.Model):
     @classmethod
     def from_db(cls, db, field_names, values):
         article = super().from_db(db, field_names, values)
-        # What tag links were given; save() copies a change onto them.
-        article._loaded_published_at = article.__dict__.get("published_at", ...)
+        article._remember_loaded()
         return article
+
+    def refresh_from_db(self, *args, **kwargs):
+        super().refresh_from_db(*args, **kwargs)
+        self._remember_loaded()
+
+    def _remember_loaded(self):
+        # What tag links were given (save() copies a new time onto them) and
+        # the text the search index holds.
+        self._loaded = {
+            name: self.__dict__.get(name, ...) for name in ("published_at", *self.INDEXED_FIELDS)
+        }
+
+    def _text_changed(self, created, loaded, update_fields):
+        if update_fields is not None and not set(update_fields) & set(self.INDEXED_FIELDS):
+            return False
+        if created:
+            return True
+        return any(loaded.get(name, ...) != getattr(self, name) for name in self.INDEXED_FIELDS)
 
     def _remember_old_slug(self):
         old_slug = Article.objects.filter(pk=self.pk).values_list("slug", flat=True).first()
@@ -382,6 +451,11 @@ class Article(models.Model):
             SlugRedirect.objects.filter(old_slug=self.slug).delete()
 
     @property
+    def body_html(self):
+        """The body for a page or a feed, sanitized again on the way out (see render_body)."""
+        return render_body(self.body)
+
+    @property
     def summary(self):
         """The standfirst, or the start of the body when there is none."""
         if self.standfirst:
@@ -389,7 +463,35 @@ class Article(models.Model):
         return Truncator(strip_tags(self.body)).chars(160)
 
 
-class ArticleEvent(models.Model):
+class ArticleRecord(models.Model):
+    """
+    Rows of the editorial record (events, notes) outlive their article: when
+    an article is deleted for good its rows stay, with the title and UUID
+    they were written about.
+    """
+
+    article = models.ForeignKey(
+        Article, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    article_uuid = models.UUIDField(_("article UUID"), null=True, blank=True, editable=False)
+    article_title = models.CharField(_("article title"), max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.article is not None:
+            self.article_uuid = self.article.uuid
+            self.article_title = self.article.title
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def snapshot(cls, article):
+        """The fields that name `article` once it is gone."""
+        return {"article": article, "article_uuid": article.uuid, "article_title": article.title}
+
+
+class ArticleEvent(ArticleRecord):
     """The audit trail: one row per workflow step (who, when, from, to, note)."""
 
     class Action(models.TextChoices):
@@ -407,8 +509,16 @@ class ArticleEvent(models.Model):
         RESTORE_VERSION = "restore_version", _("version restored")
         TRASH = "trash", _("moved to trash")
         RESTORE = "restore", _("restored from trash")
+        PURGE = "purge", _("deleted for good")
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="events")
+    article = models.ForeignKey(
+        Article,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("article"),
+    )
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
     from_status = models.CharField(_("from"), max_length=20, blank=True)
     to_status = models.CharField(_("to"), max_length=20, blank=True)
@@ -428,13 +538,20 @@ class ArticleEvent(models.Model):
         verbose_name_plural = _("article events")
 
     def __str__(self):
-        return f"{self.get_action_display()}: {self.article_id}"
+        return f"{self.get_action_display()}: {self.article_title}"
 
 
-class EditorialNote(models.Model):
+class EditorialNote(ArticleRecord):
     """A note between writer and editor, never shown to readers."""
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="notes")
+    article = models.ForeignKey(
+        Article,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="notes",
+        verbose_name=_("article"),
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -475,28 +592,6 @@ class Correction(models.Model):
 
     def __str__(self):
         return self.text[:50]
-
-
-def edge_value(queryset, field, *, last):
-    """
-    The greatest (`last`) or least value of `field` in `queryset`, as a
-    subquery that walks an index (ORDER BY … LIMIT 1), where MAX(…) FILTER
-    (WHERE …) would read every row.
-    """
-    # Plain DESC/ASC (no NULLS LAST) so the order matches a btree index.
-    ordered = queryset.filter(**{f"{field}__isnull": False}).order_by(
-        f"-{field}" if last else field
-    )
-    return Subquery(ordered.values(field)[:1])
-
-
-def scalar_values(**subqueries):
-    """
-    Evaluate uncorrelated scalar subqueries in one round trip: {name: value}.
-    One topic row carries them (there are no articles without a topic).
-    """
-    row = Topic.objects.order_by().annotate(**subqueries).values(*subqueries).first()
-    return row or dict.fromkeys(subqueries)
 
 
 class SlugRedirect(models.Model):

@@ -6,8 +6,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .cache import CachedCountPaginator
-from .feeds import last_article_change
-from .models import LIVE, Article, Topic, edge_value, scalar_values
+from .models import LIVE, Article, Topic
+from .selectors import edge_value, last_article_change, scalar_values
 from .text import strip_invalid_xml_chars
 
 NEWS_SITEMAP_WINDOW = timedelta(hours=48)

@@ -4,10 +4,10 @@ The public reading site. Every view reads through `Article.objects.published()`
 the publication rule.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
-from django.db.models import Count, Q
 from django.http import Http404, HttpResponsePermanentRedirect
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -22,13 +22,12 @@ from django.views.generic.dates import (
 
 from .cache import CachedCountPaginator
 from .models import Article, SlugRedirect, Tag, Topic
+from .selectors import MAX_SLUG_LENGTH, adjacent_articles, get_by_slug_or_404, related_articles
 from .text import web_url
 
-# Longer than any slug we store: answer 404 without asking the database.
-MAX_SLUG_LENGTH = 200
-RELATED_ARTICLES = 5
-RELATED_POOL = 200
 FEATURED_ARTICLES = 4
+# An article edited later than this after its publication shows when.
+UPDATED_AFTER = timedelta(minutes=10)
 
 public_cache = method_decorator(
     cache_control(public=True, max_age=settings.PUBLIC_CACHE_SECONDS), name="dispatch"
@@ -40,13 +39,6 @@ def feed_links(title, rss_url, atom_url):
         {"title": f"{title} (RSS)", "url": rss_url, "type": "application/rss+xml"},
         {"title": f"{title} (Atom)", "url": atom_url, "type": "application/atom+xml"},
     ]
-
-
-def get_by_slug_or_404(model, slug):
-    """The topic or tag at `slug`; a slug longer than any we store is a 404 without a query."""
-    if len(slug) > MAX_SLUG_LENGTH:
-        raise Http404(_("No such page."))
-    return get_object_or_404(model, slug=slug)
 
 
 def site_feed_links():
@@ -225,24 +217,14 @@ class ArticleDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         article = self.object
-        published = Article.objects.published().for_listing()
-        same_time = Q(published_at=article.published_at)
-        # The plain range (published_at <= / >=) lets the database walk the
-        # index from this article; the OR only breaks ties at the same time.
-        context["previous_article"] = (
-            published.filter(published_at__lte=article.published_at)
-            .filter(Q(published_at__lt=article.published_at) | (same_time & Q(pk__lt=article.pk)))
-            .first()
+        context["previous_article"], context["next_article"] = adjacent_articles(article)
+        context["related_articles"] = related_articles(
+            article, [tag.pk for tag in article.tags.all()]
         )
-        context["next_article"] = (
-            published.filter(published_at__gte=article.published_at)
-            .filter(Q(published_at__gt=article.published_at) | (same_time & Q(pk__gt=article.pk)))
-            .order_by("published_at", "pk")
-            .first()
-        )
-        context["related_articles"] = self.related_articles(article, published)
         context["source_url"] = web_url(article.source_url)
         context["modified_at"] = max(article.updated_at, article.published_at)
+        if article.updated_at > article.published_at + UPDATED_AFTER:
+            context["updated_at"] = article.updated_at
         context["canonical_url"] = self.request.build_absolute_uri(article.get_absolute_url())
         context["json_ld"] = self.news_article_json_ld(article, context["canonical_url"])
         context["feed_links"] = (
@@ -254,28 +236,6 @@ class ArticleDetailView(DetailView):
             + site_feed_links()
         )
         return context
-
-    def related_articles(self, article, published):
-        """
-        Articles sharing the most tags with this one, newest first, among the
-        RELATED_POOL newest articles that share any of its tags: one query,
-        and a popular tag's whole history is never counted.
-        """
-        tag_ids = [tag.pk for tag in article.tags.all()]
-        if not tag_ids:
-            return []
-        pool = (
-            Article.objects.published()
-            .filter(tagged_items__tag__in=tag_ids)
-            .exclude(pk=article.pk)
-            .order_by("-published_at", "-pk")
-            .values("pk")[:RELATED_POOL]
-        )
-        return list(
-            published.filter(pk__in=pool)
-            .annotate(shared_tags=Count("tagged_items", filter=Q(tagged_items__tag__in=tag_ids)))
-            .order_by("-shared_tags", "-published_at", "-pk")[:RELATED_ARTICLES]
-        )
 
     def news_article_json_ld(self, article, url):
         data = {

@@ -14,7 +14,7 @@ Rows go in with COPY, bypassing Article.save(), so this module does what
 save() would: ASCII pinyin slugs made unique, bodies that sanitize_html()
 leaves unchanged (checked on a sample), timestamps in UTC. Search terms are
 left empty unless `--search-index`, which announces every article through
-`articles.signals.articles_changed` (the search index segments them all; a
+`articles.changes.articles_changed` (the search index segments them all; a
 few minutes at 100,000 articles). The page benchmark does not need them.
 """
 
@@ -512,7 +512,7 @@ def check_bodies_are_clean(text):
 def index_for_search():
     """Announce every article to whoever listens to bulk writes (the search index)."""
     from articles.models import Article
-    from articles.signals import articles_changed
+    from articles.changes import articles_changed
 
     log("Announcing all articles through articles_changed (search index; takes minutes)")
     started = time.monotonic()

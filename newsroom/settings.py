@@ -192,6 +192,8 @@ COUNT_CACHE = env_bool("COUNT_CACHE", True)
 
 # Chinese tag names get ASCII slugs from pinyin (see articles.models.Tag).
 TAGGIT_CASE_INSENSITIVE = True
+# Tag names typed in the desk lose invisible characters before taggit splits them.
+TAGGIT_TAGS_FROM_STRING = "articles.text.parse_tags"
 
 # Security: production defaults, relaxed only by DEBUG or explicit variables.
 # https://docs.djangoproject.com/en/5.2/howto/deployment/checklist/

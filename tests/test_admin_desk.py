@@ -324,7 +324,13 @@ def test_queues_and_facets(topic, users):
 
 
 def test_preview_renders_unpublished_for_staff_only_and_is_never_cached(topic, users):
-    article = make_article(topic=topic, title="未发布的预览", status=S.DRAFT, published_at=None)
+    article = make_article(
+        topic=topic,
+        title="未发布的预览",
+        status=S.DRAFT,
+        published_at=None,
+        created_by=users["writer"],
+    )
     url = reverse("admin:articles_article_preview", args=[article.pk])
     response = client_for(users["writer"]).get(url)
     assert response.status_code == 200
@@ -333,6 +339,10 @@ def test_preview_renders_unpublished_for_staff_only_and_is_never_cached(topic, u
     assert response["X-Robots-Tag"] == "noindex, nofollow"
     assert Client().get(url).status_code == 302  # anonymous: login
     assert Client().get(article.get_absolute_url()).status_code == 404
+    # Editors preview every article; writers only their own.
+    assert client_for(users["editor"]).get(url).status_code == 200
+    other_writer = make_user("writer", "writer2")
+    assert client_for(other_writer).get(url).status_code == 403
 
 
 def test_history_diff_and_restore_over_http(topic, users):

@@ -20,8 +20,8 @@ from django.utils import timezone
 
 from articles import workflow
 from articles.cache import EPOCH_KEY
+from articles.changes import articles_changed
 from articles.models import Article, Topic
-from articles.signals import articles_changed
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db

@@ -16,7 +16,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
+from reversion.models import Version
 
+from articles import workflow
+from articles.changes import articles_changed
 from articles.ingest import importer as importer_module
 from articles.ingest.formats import DEFAULT_FEED_TOPIC
 from articles.ingest.importer import import_documents
@@ -35,8 +38,7 @@ from articles.models import (
     TaggedArticle,
     Topic,
 )
-from articles.signals import articles_changed
-from tests.factories import make_article, make_source, make_topic
+from tests.factories import make_article, make_source, make_topic, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -550,17 +552,19 @@ def test_imports_write_the_audit_trail_and_bump_the_version(admin_user):
     )
 
 
-def test_drafts_only_ignores_json_statuses_and_never_changes_a_status():
-    line = record(source_url="https://example.com/d", status="published")
-    import_text("d.jsonl", jsonl(line), drafts_only=True)
+def test_a_user_who_may_not_publish_imports_drafts_and_never_changes_a_status(topic):
+    """Was: such an import rewrote an article in review. A writer may not edit it in the desk."""
+    writer = make_user("writer")
+    line = record(source_url="https://example.com/d", status="published", topic=topic.name)
+    import_text("d.jsonl", jsonl(line), user=writer)
     article = Article.objects.get()
     assert article.status == S.DRAFT
-    article.status = S.REVIEW
-    article.save()
-    summary = import_text("d.jsonl", jsonl({**line, "body": "<p>新</p>"}), drafts_only=True)
-    assert summary.updated == 1
+    workflow.submit_for_review(article, by=writer)
+    summary = import_text("d.jsonl", jsonl({**line, "body": "<p>新</p>"}), user=writer)
+    assert (summary.updated, summary.skipped) == (0, 1)
+    assert "may not edit" in str(summary.notices[0])
     article.refresh_from_db()
-    assert (article.status, article.body) == (S.REVIEW, "<p>新</p>")
+    assert (article.status, article.body) == (S.REVIEW, "<p>正文</p>")
 
 
 def test_trashed_articles_are_neither_duplicated_nor_brought_back():
@@ -572,6 +576,7 @@ def test_trashed_articles_are_neither_duplicated_nor_brought_back():
 
 
 def test_items_match_the_original_not_its_working_copy():
+    """Was: the match was rewritten in place by anyone. Now only by someone who may publish."""
     import_text("w.jsonl", jsonl(record(source_url="https://example.com/w")))
     original = Article.objects.get()
     copy = make_article(
@@ -582,11 +587,18 @@ def test_items_match_the_original_not_its_working_copy():
         status=S.DRAFT,
         working_copy_of=original,
     )
-    summary = import_text("w.jsonl", jsonl(record(source_url="https://example.com/w", body="新")))
+    editor = make_user("editor")
+    versions = Version.objects.get_for_object(original).count()
+    summary = import_text(
+        "w.jsonl", jsonl(record(source_url="https://example.com/w", body="新")), user=editor
+    )
     assert summary.updated == 1
     original.refresh_from_db()
     copy.refresh_from_db()
     assert original.body == "新" and copy.body != "新"
+    # In place, on the record: a revision and an "edit published" event.
+    assert Version.objects.get_for_object(original).count() == versions + 1
+    assert original.events.order_by("-pk").first().action == "publish_edit"
 
 
 def test_large_imports_refresh_postgresql_statistics(monkeypatch):

@@ -76,7 +76,11 @@ def test_form_page(admin_client):
 
 def test_uploading_a_feed_shows_the_summary_and_creates_drafts():
     client, user = staff_client("view_article", "add_article", "change_article")
-    response = client.post(IMPORT_URL, {"file": upload("feed_50.xml"), "format": "auto"})
+    # Feeds name no topic of ours: a user who may not create topics chooses one.
+    inbox = make_topic("收件箱")
+    response = client.post(
+        IMPORT_URL, {"file": upload("feed_50.xml"), "format": "auto", "topic": inbox.pk}
+    )
     assert response.status_code == 200
     summary = response.context["summary"]
     assert (summary.created, summary.updated, summary.skipped, summary.failed) == (50, 0, 0, 0)
@@ -86,7 +90,9 @@ def test_uploading_a_feed_shows_the_summary_and_creates_drafts():
     assert Article.objects.filter(status=Article.Status.DRAFT).count() == 50
     assert set(Article.objects.values_list("created_by", flat=True)) == {user.pk}
 
-    response = client.post(IMPORT_URL, {"file": upload("feed_50.xml"), "format": "auto"})
+    response = client.post(
+        IMPORT_URL, {"file": upload("feed_50.xml"), "format": "auto", "topic": inbox.pk}
+    )
     summary = response.context["summary"]
     assert (summary.created, summary.skipped) == (0, 50)
     assert Article.objects.count() == 50
@@ -168,6 +174,8 @@ def test_uploads_over_the_limit_are_refused(admin_client, monkeypatch):
 
 def test_users_who_may_not_publish_import_drafts_only():
     client, _ = staff_client("view_article", "add_article", "change_article")
+    # Named by the file; this user may not create topics or sources.
+    make_topic("业界新闻"), make_topic("市场观察"), make_source("新华社")
     page = client.get(IMPORT_URL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "You may not publish" in page
     chinese = client.get(IMPORT_URL, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
@@ -180,5 +188,6 @@ def test_users_who_may_not_publish_import_drafts_only():
 
 def test_users_who_may_publish_keep_json_statuses():
     client, _ = staff_client("view_article", "add_article", "change_article", "publish_article")
+    make_topic("业界新闻"), make_topic("市场观察"), make_source("新华社")
     client.post(IMPORT_URL, {"file": upload("articles.jsonl")})
     assert sorted(Article.objects.values_list("status", flat=True)) == ["draft", "published"]

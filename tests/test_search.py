@@ -15,16 +15,17 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
+from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.html import escape
 
+from articles.changes import articles_changed, articles_written
 from articles.models import Article
 from articles.search import views as search_views
 from articles.search.backends import get_backend
 from articles.search.highlight import highlight, snippet
 from articles.search.tokenize import article_terms, query_terms
-from articles.signals import articles_changed
 from tests.factories import make_article, make_source, make_topic, make_unpublished_variants
 
 HOUR = dt.timedelta(hours=1)
@@ -205,10 +206,12 @@ def corpus(db):
     }
     hidden = make_unpublished_variants(topic=topics["tech"], prefix=HIDDEN_WORDS)
     # Their text, written in bulk as an importer would, then announced.
-    Article.objects.filter(pk__in=[a.pk for a in hidden.values()]).update(
+    ids = [a.pk for a in hidden.values()]
+    Article.objects.filter(pk__in=ids).update(
         standfirst=f"{HIDDEN_WORDS}{SECRET}", body=f"<p>{SECRET}：{HIDDEN_WORDS}</p>"
     )
-    articles_changed.send(sender=Article, ids=[a.pk for a in hidden.values()])
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        articles_written(ids, reindex_ids=ids)
     return {"articles": articles, "hidden": hidden, "topics": topics, "now": now}
 
 
@@ -289,7 +292,7 @@ def test_an_article_is_found_once_published_and_no_longer_when_unpublished(clien
     assert draft.get_absolute_url() not in result_urls(search(client, q=SECRET))
     # No re-indexing: visibility is decided at query time.
     Article.objects.filter(pk=draft.pk).update(status=Article.Status.PUBLISHED)
-    articles_changed.send(sender=Article, ids=[draft.pk])  # for cached pages
+    articles_changed.send(sender=Article, ids=[draft.pk])  # for cached pages, no re-index
     assert result_urls(search(client, q=SECRET)) == [draft.get_absolute_url()]
     Article.objects.filter(pk=draft.pk).update(status=Article.Status.UNPUBLISHED)
     articles_changed.send(sender=Article, ids=[draft.pk])
@@ -477,13 +480,17 @@ def test_a_save_that_leaves_the_text_alone_writes_nothing_more(db):
     assert not any("articles_article_search" in sql for sql in statements)
 
 
-def test_bulk_update_and_bulk_create_are_indexed_on_articles_changed(client, db):
+def test_bulk_update_and_bulk_create_are_indexed_when_announced(
+    client, db, django_capture_on_commit_callbacks
+):
     topic = make_topic()
     article = make_article(title="光伏组件出口增长", topic=topic)
     Article.objects.filter(pk=article.pk).update(title="氢能产业起步")
-    # QuerySet.update() bypasses save(): the index follows on the signal.
+    # QuerySet.update() bypasses save(): the writer announces it, and the
+    # index follows once the transaction commits.
     assert result_urls(search(client, q="氢能")) == []
-    articles_changed.send(sender=Article, ids=[article.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        articles_written([article.pk], reindex_ids=[article.pk])
     assert result_urls(search(client, q="氢能")) == [article.get_absolute_url()]
     assert result_urls(search(client, q="光伏")) == []
 
@@ -502,15 +509,43 @@ def test_bulk_update_and_bulk_create_are_indexed_on_articles_changed(client, db)
         ]
     )
     assert result_urls(search(client, q="低空经济")) == []
-    articles_changed.send(sender=Article, ids=[a.pk for a in created])
+    ids = [a.pk for a in created]
+    with django_capture_on_commit_callbacks(execute=True):
+        articles_written(ids, reindex_ids=ids)
+        assert result_urls(search(client, q="低空经济")) == []  # not before the commit
     assert result_urls(search(client, q="低空经济")) == [a.get_absolute_url() for a in created]
 
 
-def test_deleted_articles_leave_the_index(client, db):
+def test_an_index_failure_never_fails_the_write_and_is_logged_once(
+    db, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    from articles.search import index as search_index
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("segmenter crashed")
+
+    monkeypatch.setattr(search_index, "index_article", broken)
+    monkeypatch.setattr(search_index, "index_articles", broken)
+    article = make_article(title="光伏组件出口增长")  # saved, though not indexed
+    assert Article.objects.filter(pk=article.pk, title="光伏组件出口增长").exists()
+    errors = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert len(errors) == 1 and f"--ids {article.pk}" in errors[0].getMessage()
+    caplog.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        articles_written([article.pk], reindex_ids=[article.pk])  # no exception
+    errors = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert len(errors) == 1 and "rebuild_search_index --ids" in errors[0].getMessage()
+
+
+def test_emptying_the_trash_removes_articles_from_the_index(client, db):
+    from articles import workflow
+    from tests.factories import make_user
+
+    chief = make_user("chief")
     article = make_article(title="光伏组件出口增长")
     pk = article.pk
-    article.delete()
-    articles_changed.send(sender=Article, ids=[pk])  # an id that is gone: no error
+    workflow.trash(article, by=chief)
+    workflow.empty_trash(by=chief)
     assert result_urls(search(client, q="光伏")) == []
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:

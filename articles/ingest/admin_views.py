@@ -1,9 +1,10 @@
 """
 The admin's import page: editors upload a file or paste a feed URL and get
 the same summary as the import_articles command. Imported reprints and feed
-items land as drafts, in the review queue. Only users who may publish
-(workflow.can_publish) can publish on import or keep the statuses of JSON
-Lines; for everyone else every imported article is a draft.
+items land as drafts, in the review queue. The importer applies the desk's
+rules for the user (articles.ingest.importer): only what they could change
+in the desk is changed, a writer's imports are drafts, and published
+articles are never edited in place by someone who may not publish.
 """
 
 from django import forms
@@ -74,6 +75,15 @@ class ImportForm(forms.Form):
         required=False,
         help_text=_("Import nothing at all if any item has an error."),
     )
+    reverse_takedowns = forms.BooleanField(
+        label=_("Reverse takedowns"),
+        required=False,
+        help_text=_(
+            "Let this import republish articles an editor unpublished and restore articles "
+            "from the trash when the file says so. Chief editors only; use it to restore an "
+            "archive, never for wire copy."
+        ),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -83,6 +93,8 @@ class ImportForm(forms.Form):
             self.fields["publish"].help_text = _(
                 "You may not publish: everything you import lands as a draft."
             )
+        if not user.has_perm("articles.reverse_takedown"):
+            del self.fields["reverse_takedowns"]
 
     def clean(self):
         data = super().clean()
@@ -113,10 +125,11 @@ def import_view(request, model_admin):
         form = ImportForm(request.POST, request.FILES, user=request.user)
         if form.is_valid():
             data = form.cleaned_data
+            # The importer applies the desk's rules for this user, item by item.
             summary = import_documents(
                 [form.document()],
                 publish=data["publish"] and form.may_publish,
-                drafts_only=not form.may_publish,
+                reverse_takedowns=data.get("reverse_takedowns", False),
                 strict=data["strict"],
                 format=data["format"] or "auto",
                 topic=data["topic"].name if data["topic"] else "",

@@ -1,5 +1,6 @@
 """
-The import itself: idempotent, batched and transactional.
+The import itself: idempotent, batched, transactional, and a client of the
+editorial workflow like every other door.
 
 Items are matched against what is already there, in this order: the same
 UUID (JSON Lines exports carry it), the same source URL, or the same title,
@@ -7,18 +8,38 @@ publication time and source. A match is updated when the item differs and
 skipped when it does not, so importing the same thing twice never creates a
 duplicate.
 
-Writes go in batches (bulk_create / bulk_update, tags through the
-TaggedArticle model in bulk, slugs made unique with a few queries per batch),
-so they bypass Article.save(): the importer does what save() would do
-(sanitize the body, strip characters XML cannot carry, derive the slug,
-remember an old slug as a redirect) and sends `articles_changed` once the
-transaction commits.
+The rules are the desk's (articles.workflow), for the importing user (an
+import run from the command line without --user is the operator:
+workflow.SYSTEM, every permission, still bound by the state table):
 
-Workflow: every created or updated article gets an ArticleEvent ("Imported
-from file:line") and, when updated, a new version number, so an editor's form
-opened before the import is refused rather than overwriting it. Articles in
-the trash are matched (never duplicated) but left alone; working copies are
-never matched, their originals are.
+- An item may only change an article the user could change through the
+  desk (workflow.can_edit). A published or scheduled article is updated in
+  place only by someone who may publish; for an editor who may not, the
+  item becomes a working copy for review; for anyone else it is skipped.
+  The summary says which, item by item.
+- Status changes of existing articles go through the transition functions
+  (publish, unpublish) with their checks. An import never reverses an
+  unpublish or a trash unless `reverse_takedowns` is set, which needs the
+  reverse_takedown permission (the chief editor's). Other status
+  differences are left as editors set them and reported.
+- Publication times and `featured` change only for users who may publish,
+  and an empty expiry never clears one an editor set.
+- A new article starts in a state the user may create (a writer's imports
+  are drafts). Topics and sources named by an item are created only for
+  users who may add them; otherwise an unknown name maps to the default
+  topic the user chose, or is an error for that item.
+- Every created or updated article gets a revision and an ArticleEvent
+  ("Imported from file:line"); an update bumps the version, so an editor's
+  form opened before the import is refused rather than overwriting it.
+
+Writes go in batches (bulk_create / bulk_update, tags through the
+TaggedArticle model in bulk, revisions and events in bulk, slugs made unique
+with a few queries per batch), so they bypass Article.save(): the importer
+does what save() would do (sanitize the body, strip characters XML cannot
+carry, derive the slug, remember an old slug as a redirect) and announces
+the written ids after commit (articles.changes.articles_written), which
+re-indexes them for search and ends cached pages. The rare per-item paths
+(working copies, status transitions) call the workflow functions.
 
 Transactions: each document (file, URL, upload) is imported in its own
 transaction. A malformed item is skipped and reported; an error that stops a
@@ -27,14 +48,17 @@ strict=True everything is one transaction and the first error of any kind
 aborts it: nothing is written.
 """
 
-import functools
 from dataclasses import dataclass, field
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from articles import workflow
+from articles.changes import articles_written
 from articles.models import (
+    BODY_MAX_LENGTH,
     Article,
     ArticleEvent,
     SlugRedirect,
@@ -44,8 +68,7 @@ from articles.models import (
     Topic,
     sync_tag_dates,
 )
-from articles.signals import articles_changed
-from articles.text import ascii_slug, sanitize_html, strip_invalid_xml_chars
+from articles.text import ascii_slug, normalize_name, sanitize_html, strip_invalid_xml_chars
 
 from .formats import DEFAULT_FEED_TOPIC, Failure, read_items
 
@@ -55,7 +78,25 @@ DEFAULT_BATCH_SIZE = 1000
 ANALYZE_AFTER = 10_000
 # Compared and written on update; `complete` items (JSON Lines) set all of them.
 CONTENT_FIELDS = ["title", "standfirst", "body", "byline", "topic_id", "source_id", "source_url"]
-OPTIONAL_FIELDS = ["published_at", "expires_at", "featured"]
+# Decisions of publication: only users who may publish change them.
+PUBLICATION_FIELDS = ["published_at", "expires_at", "featured"]
+S = Article.Status
+A = ArticleEvent.Action
+
+
+class ItemRefused(Exception):
+    """This item may not be imported by this user (or is too large): a failure for the item."""
+
+
+@dataclass
+class Notice:
+    """Something an editor should know about an imported item (not a failure)."""
+
+    origin: str
+    message: str
+
+    def __str__(self):
+        return f"{self.origin}: {self.message}"
 
 
 @dataclass
@@ -63,7 +104,9 @@ class Summary:
     created: int = 0
     updated: int = 0
     skipped: int = 0
+    copies: int = 0  # published articles whose update became a working copy
     failures: list = field(default_factory=list)
+    notices: list = field(default_factory=list)
     documents: int = 0
     aborted: bool = False  # strict mode stopped at an error: nothing was written
 
@@ -78,22 +121,26 @@ class Summary:
     def headline(self):
         if self.aborted:
             return f"import aborted (strict mode), nothing was written: {self.failed} failed"
+        copies = f", {self.copies} as working copies" if self.copies else ""
         return (
-            f"{self.created} created, {self.updated} updated, {self.skipped} skipped, "
+            f"{self.created} created, {self.updated} updated{copies}, {self.skipped} skipped, "
             f"{self.failed} failed"
         )
 
     def lines(self):
-        """The closing summary as text lines: the counts, then every failure."""
+        """The closing summary as text lines: the counts, every failure, then every notice."""
         lines = [self.headline()]
         lines.extend(f"  {failure}" for failure in self.failures)
+        lines.extend(f"  note: {notice}" for notice in self.notices)
         return lines
 
     def add(self, other):
         self.created += other.created
         self.updated += other.updated
         self.skipped += other.skipped
+        self.copies += other.copies
         self.failures.extend(other.failures)
+        self.notices.extend(other.notices)
 
 
 class StrictAbort(Exception):
@@ -112,22 +159,30 @@ class Importer:
         self,
         *,
         publish=False,
-        drafts_only=False,
         strict=False,
         format="auto",
         topic="",
         source="",
         user=None,
+        reverse_takedowns=False,
         batch_size=DEFAULT_BATCH_SIZE,
         progress=None,
     ):
-        self.publish = publish
-        # For users who may not publish: every new article is a draft (whatever
-        # a JSON line says) and no update changes a status.
-        self.drafts_only = drafts_only
+        # Who imports: a desk user, or the operator at the command line.
+        self.actor = user or workflow.SYSTEM
+        self.user = user
+        self.may_publish = workflow.can_publish(self.actor)
+        if reverse_takedowns and not self.actor.has_perm("articles.reverse_takedown"):
+            raise PermissionDenied(
+                gettext("Only the chief editor may let an import reverse an unpublish or a trash.")
+            )
+        self.reverse_takedowns = reverse_takedowns
+        # Publish reprints and feed items (JSON Lines carry their own status).
+        self.publish = publish and self.may_publish
         self.strict = strict
         self.read_options = {"format": format, "topic": topic, "source": source}
-        self.user = user
+        # The topic the user chose for items whose topic they may not create.
+        self.default_topic = topic
         self.batch_size = batch_size
         self.progress = progress or (lambda n: None)
         self.written_since_analyze = 0
@@ -215,12 +270,25 @@ class Importer:
             items = self._write_batch(items, counts)
 
     def _write_batch(self, items, counts):
-        rows = [self._prepare(item) for item in items]
+        prepared = []
+        for item in items:
+            try:
+                prepared.append((item, self._prepare(item)))
+            except ItemRefused as refusal:
+                if self.strict:
+                    raise StrictAbort(Failure(item.origin, str(refusal))) from refusal
+                counts.failures.append(Failure(item.origin, str(refusal)))
+        if not prepared:
+            return []
+        items = [item for item, _ in prepared]
+        rows = [row for _, row in prepared]
         matches = self._match(rows)
         current_tags = self._tags_of({article.pk for article in matches.values()})
         now = timezone.now()
         claimed_keys, claimed_pks, deferred = set(), set(), []
         new, changed, redirects, tag_changes, events = [], {}, [], {}, []
+        later = []  # (item, row, article, plan): per-item workflow steps after the bulk writes
+        text_changed = set()
         for item, row in zip(items, rows, strict=True):
             article = matches.get(id(row))
             keys = row["keys"]
@@ -229,14 +297,28 @@ class Importer:
                 continue
             claimed_keys |= keys
             if article is None:
-                article = self._new_article(item, row)
+                try:
+                    article = self._new_article(item, row, counts)
+                except ItemRefused as refusal:
+                    if self.strict:
+                        raise StrictAbort(Failure(item.origin, str(refusal))) from refusal
+                    counts.failures.append(Failure(item.origin, str(refusal)))
+                    continue
                 new.append(article)
                 tag_changes[id(article)] = row["tags"]
-                events.append(self._event(article, item))
+                events.extend(self._new_events(article, item))
                 continue
             claimed_pks.add(article.pk)
-            if article.deleted_at is not None:
-                counts.skipped += 1  # in the trash: not brought back, not duplicated
+            plan = self._plan(article, item)
+            if plan == "restore":
+                later.append((item, row, article, plan))
+                continue
+            if plan.startswith("skip"):
+                counts.skipped += 1
+                counts.notices.append(Notice(item.origin, self._skip_reason(plan, article)))
+                continue
+            if plan == "copy":
+                later.append((item, row, article, plan))
                 continue
             old_slug, old_status = article.slug, article.status
             fields = self._apply(article, item, row)
@@ -247,15 +329,27 @@ class Importer:
                 tags = None
             if tags is not None:
                 tag_changes[id(article)] = tags
+            if fields & {"title", "standfirst", "body"}:
+                text_changed.add(article.pk)
+            content = fields - {"slug", *PUBLICATION_FIELDS}
+            if article.status == S.APPROVED and (content or tags is not None):
+                # As in the desk: the text published must be the text approved.
+                article.status = S.REVIEW
+                fields.add("status")
+                counts.notices.append(
+                    Notice(item.origin, gettext("approved before this import: back to review"))
+                )
             if fields or tags is not None:
                 article.updated_at = now
-                article.updated_by = self.user
+                article.updated_by = workflow.user_row(self.actor)
                 # As a save does: a form opened on the older version is refused.
                 article.version += 1
                 fields |= {"updated_at", "updated_by", "version"}
                 changed[article.pk] = (article, fields)
-                events.append(self._event(article, item, from_status=old_status))
-            else:
+                events.append(self._event(article, item, from_status=old_status, plan=plan))
+            if self._status_change(article, item):
+                later.append((item, row, article, "status"))
+            elif not (fields or tags is not None):
                 counts.skipped += 1
 
         bases = [(a._wanted_slug or ascii_slug(a.title) or "article", None) for a in new]
@@ -271,22 +365,154 @@ class Importer:
         self._write_tags(created, [article for article, _ in changed.values()], tag_changes)
         # Tag links carry their article's publication time (tag pages walk them).
         sync_tag_dates([article.pk for article in created] + list(changed))
-        # The audit trail: who imported what, from where (events point at the
-        # articles, which have their primary keys by now).
+        # The record: who imported what, from where (events point at the
+        # articles, which have their primary keys by now), and a revision each.
         for event in events:
             event.article_id = event.article.pk
+            event.article_uuid = event.article.uuid
         ArticleEvent.objects.bulk_create(events)
+        workflow.record_revisions(
+            [*created, *(article for article, _ in changed.values())],
+            by=self.actor,
+            comment=gettext("Imported"),
+        )
         counts.created += len(created)
         counts.updated += len(changed)
         self._analyze(len(created) + len(changed))
+        articles_written(
+            [article.pk for article in created] + list(changed),
+            reindex_ids=[article.pk for article in created] + list(text_changed),
+        )
 
-        ids = [article.pk for article in created] + list(changed)
-        if ids:
-            transaction.on_commit(functools.partial(articles_changed.send, sender=Article, ids=ids))
+        for item, row, article, plan in later:
+            self._workflow_step(item, row, article, plan, counts, changed)
         return deferred
+
+    # Rules ---------------------------------------------------------------------
+
+    def _plan(self, article, item):
+        """What the import may do to the matched `article`, as the desk's rules say."""
+        state = workflow.state_of(article)
+        if state == workflow.TRASHED:
+            return "restore" if self.reverse_takedowns else "skip-trash"
+        if state in (workflow.PUBLISHED, workflow.SCHEDULED):
+            if self.may_publish:
+                return "published"  # updated in place, on the record
+            if workflow.allowed(self.actor, article, "working_copy"):
+                return "copy"
+            return "skip-published"
+        if workflow.can_edit(self.actor, article):
+            return "edit"
+        return "skip-forbidden"
+
+    def _skip_reason(self, plan, article):
+        if plan == "skip-trash":
+            return gettext("the matching article is in the trash: left there")
+        if plan == "skip-published":
+            return gettext(
+                "the matching article is published and you may not change it: skipped "
+                "(an editor can import it as a working copy)"
+            )
+        return gettext("you may not edit the matching article (“%(state)s”): skipped") % {
+            "state": workflow.STATE_LABELS[workflow.state_of(article)]
+        }
+
+    def _wanted_status(self, item):
+        return item.status or (S.PUBLISHED if self.publish else None)
+
+    def _status_change(self, article, item):
+        wanted = self._wanted_status(item)
+        return bool(wanted) and wanted != article.status
+
+    def _workflow_step(self, item, row, article, plan, counts, changed):
+        """The rare per-item paths, through the workflow functions and their checks."""
+        try:
+            if plan == "restore":
+                workflow.restore(article, by=self.actor)
+                counts.notices.append(
+                    Notice(item.origin, gettext("restored from the trash (reverse takedowns)"))
+                )
+                # The next round writes the item onto the restored article.
+                self._write([item], counts)
+            elif plan == "copy":
+                self._import_as_working_copy(item, row, article, counts)
+            elif (
+                plan == "status"
+                and self._change_status(item, article, counts)
+                and article.pk not in changed
+            ):
+                counts.updated += 1
+        except (ValidationError, PermissionDenied) as refusal:
+            message = "; ".join(getattr(refusal, "messages", None) or [str(refusal)])
+            counts.notices.append(Notice(item.origin, message))
+
+    def _import_as_working_copy(self, item, row, original, counts):
+        copy = workflow.create_working_copy(original, by=self.actor)
+        fields = self._apply(copy, item, row, content_only=True)
+        tags = row["tags"] if (row["tags"] or item.complete) else None
+        if not fields and tags is None:
+            counts.skipped += 1
+            return
+        workflow.save_article(
+            copy,
+            by=self.actor,
+            tags=tags,
+            comment=gettext("Imported"),
+            note=gettext("Imported from %(origin)s") % {"origin": item.origin},
+        )
+        counts.copies += 1
+        counts.notices.append(
+            Notice(
+                item.origin,
+                gettext(
+                    "the matching article is published: the import is a working copy for review"
+                ),
+            )
+        )
+
+    def _change_status(self, item, article, counts):
+        """Move `article` to the item's status through a transition, if allowed; True if moved."""
+        wanted = self._wanted_status(item)
+        note = gettext("Imported from %(origin)s") % {"origin": item.origin}
+        current = article.status
+        kept = gettext("status kept as “%(current)s” (the import says “%(wanted)s”)") % {
+            "current": article.get_status_display(),
+            "wanted": Article.Status(wanted).label,
+        }
+        if wanted == S.PUBLISHED and current in (S.DRAFT, S.REVIEW, S.APPROVED):
+            if not self.may_publish:
+                counts.notices.append(Notice(item.origin, kept))
+                return False
+            workflow.publish(
+                article, by=self.actor, at=item.published_at, expires_at=item.expires_at, note=note
+            )
+        elif wanted == S.PUBLISHED and current == S.UNPUBLISHED:
+            if not self.reverse_takedowns:
+                counts.notices.append(
+                    Notice(
+                        item.origin,
+                        gettext(
+                            "the article was unpublished by an editor and stays unpublished "
+                            "(only a chief editor's import with reverse takedowns republishes it)"
+                        ),
+                    )
+                )
+                return False
+            workflow.publish(article, by=self.actor, at=item.published_at, note=note)
+        elif wanted == S.UNPUBLISHED and current == S.PUBLISHED:
+            workflow.unpublish(article, by=self.actor, note=note)
+        else:
+            counts.notices.append(Notice(item.origin, kept))
+            return False
+        return True
 
     def _prepare(self, item):
         """What Article.save() would store, plus the keys that identify the item."""
+        if len(item.body) > BODY_MAX_LENGTH:
+            raise ItemRefused(
+                gettext("the body is too long: %(length)d characters, at most %(max)d")
+                % {"length": len(item.body), "max": BODY_MAX_LENGTH}
+            )
         title = strip_invalid_xml_chars(item.title).strip()
         source_id = self._source_id(item.source) if item.source else None
         row = {
@@ -362,11 +588,31 @@ class Importer:
                     matches[id(row)] = article
         return matches
 
-    def _new_article(self, item, row):
-        default = Article.Status.PUBLISHED if self.publish else Article.Status.DRAFT
-        status = item.status or default
-        if self.drafts_only:
-            status = Article.Status.DRAFT
+    def _initial_status(self, item, counts):
+        """The state a new article starts in: the one asked for, if the user may create it."""
+        wanted = self._wanted_status(item) or S.DRAFT
+        needs = {
+            S.DRAFT: None,
+            S.REVIEW: ("articles.submit_article", "articles.review_article"),
+            S.APPROVED: ("articles.review_article",),
+            S.PUBLISHED: ("articles.publish_article",),
+            S.UNPUBLISHED: ("articles.publish_article",),
+        }[wanted]
+        if needs is None or any(self.actor.has_perm(p) for p in needs):
+            return wanted
+        if item.status:
+            counts.notices.append(
+                Notice(
+                    item.origin,
+                    gettext("imported as a draft: you may not create “%(status)s” articles")
+                    % {"status": Article.Status(wanted).label},
+                )
+            )
+        return S.DRAFT
+
+    def _new_article(self, item, row, counts):
+        status = self._initial_status(item, counts)
+        may_publish = self.may_publish
         article = Article(
             title=row["title"],
             standfirst=row["standfirst"],
@@ -377,49 +623,66 @@ class Importer:
             source_url=row["source_url"],
             status=status,
             published_at=row["published_at"],
-            expires_at=row["expires_at"],
-            featured=bool(row["featured"]),
-            created_by=self.user,
-            updated_by=self.user,
+            expires_at=row["expires_at"] if may_publish else None,
+            featured=bool(row["featured"]) and may_publish,
+            created_by=workflow.user_row(self.actor),
+            updated_by=workflow.user_row(self.actor),
         )
+        if status in (S.PUBLISHED, S.UNPUBLISHED):
+            if article.published_at is None:
+                article.published_at = timezone.now()
+            article.first_published_at = article.published_at
         if item.uuid:
             article.uuid = item.uuid
         article._wanted_slug = item.slug
         return article
 
-    def _event(self, article, item, *, from_status=""):
-        if not from_status:
-            action = ArticleEvent.Action.CREATE
-        elif article.status != from_status and article.status == Article.Status.PUBLISHED:
-            action = ArticleEvent.Action.PUBLISH
-        else:
-            action = ArticleEvent.Action.EDIT
+    def _note(self, item):
+        return gettext("Imported from %(origin)s") % {"origin": item.origin}
+
+    def _new_events(self, article, item):
+        """Created, and published or scheduled when it starts out so."""
+        events = [self._event_row(article, A.CREATE, "", item)]
+        if article.status == S.PUBLISHED:
+            action = A.SCHEDULE if article.published_at > timezone.now() else A.PUBLISH
+            events.append(self._event_row(article, action, S.DRAFT, item))
+        return events
+
+    def _event(self, article, item, *, from_status, plan):
+        action = A.PUBLISH_EDIT if plan == "published" else A.EDIT
+        return self._event_row(article, action, from_status, item)
+
+    def _event_row(self, article, action, from_status, item):
         return ArticleEvent(
             article=article,
+            article_title=article.title,
             action=action,
             from_status=from_status,
             to_status=article.status,
-            note=gettext("Imported from %(origin)s") % {"origin": item.origin},
-            actor=self.user,
+            note=self._note(item),
+            actor=workflow.user_row(self.actor),
         )
 
-    def _apply(self, article, item, row):
+    def _apply(self, article, item, row, *, content_only=False):
         """Copy what the item says onto `article`; return the names of the fields changed."""
         changed = set()
-        for name in CONTENT_FIELDS + OPTIONAL_FIELDS:
+        names = (
+            CONTENT_FIELDS
+            if content_only or not self.may_publish
+            else CONTENT_FIELDS + PUBLICATION_FIELDS
+        )
+        for name in names:
             value = row[name]
             if not item.complete and value in ("", None):
                 continue  # feeds and reprints leave what they do not carry alone
+            if name == "expires_at" and value is None:
+                continue  # an empty expiry never clears one an editor set
             if name == "featured":
                 value = bool(value)
             if getattr(article, name) != value:
                 setattr(article, name, value)
                 changed.add(name)
-        status = item.status or (Article.Status.PUBLISHED if self.publish else None)
-        if status and not self.drafts_only and article.status != status:
-            article.status = status
-            changed.add("status")
-        if item.slug and item.slug != article.slug:
+        if item.slug and item.slug != article.slug and not content_only:
             # Another article may have the slug: then this one gets slug-2 (or keeps it).
             slug = self.article_slugs.allocate([(item.slug, article.pk)])[0]
             if slug != article.slug:
@@ -492,6 +755,17 @@ class Importer:
         if self.topics is None:
             self.topics = dict(Topic.objects.values_list("name", "pk"))
         if name not in self.topics:
+            if not self.actor.has_perm("articles.add_topic"):
+                # Topics are the site's menu: only those who may add one create one.
+                if self.default_topic and self.default_topic in self.topics:
+                    return self.topics[self.default_topic]
+                raise ItemRefused(
+                    gettext(
+                        "there is no topic “%(name)s” and you may not create topics: choose a "
+                        "topic for the import"
+                    )
+                    % {"name": name}
+                )
             self.topics[name] = Topic.objects.create(name=name).pk
         return self.topics[name]
 
@@ -499,6 +773,14 @@ class Importer:
         if self.sources is None:
             self.sources = dict(Source.objects.values_list("name", "pk"))
         if name not in self.sources:
+            if not self.actor.has_perm("articles.add_source"):
+                raise ItemRefused(
+                    gettext(
+                        "there is no source “%(name)s” and you may not create sources: ask a "
+                        "chief editor to add it"
+                    )
+                    % {"name": name}
+                )
             self.sources[name] = Source.objects.create(name=name).pk
         return self.sources[name]
 
@@ -605,8 +887,8 @@ class SlugAllocator:
 
 def _unique_names(names):
     seen, unique = set(), []
-    for name in names:
-        if name.lower() not in seen:
+    for name in map(normalize_name, names):
+        if name and name.lower() not in seen:
             seen.add(name.lower())
             unique.append(name)
     return unique

@@ -7,6 +7,8 @@ standard input (-) or http(s) URLs. See articles.ingest for the rules.
 
 import sys
 
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
@@ -49,6 +51,18 @@ class Command(BaseCommand):
             help=f"Topic of new feed items (default: {DEFAULT_FEED_TOPIC}).",
         )
         parser.add_argument("--source", default="", help="Source (outlet) of feed items.")
+        parser.add_argument(
+            "--user",
+            default="",
+            help="Import as this desk user, with their permissions (default: as the operator, "
+            "with every permission; events and revisions name no one).",
+        )
+        parser.add_argument(
+            "--reverse-takedowns",
+            action="store_true",
+            help="Let the file republish unpublished articles and restore trashed ones "
+            "(with --user, only a chief editor may).",
+        )
         parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
         parser.add_argument(
             "--timeout",
@@ -76,6 +90,12 @@ class Command(BaseCommand):
         if not documents:
             raise CommandError("nothing to import: the folders hold no importable files")
 
+        user = None
+        if options["user"]:
+            user = get_user_model().objects.filter(username=options["user"]).first()
+            if user is None or not user.is_active:
+                raise CommandError(f"no active user {options['user']!r}")
+
         # A progress bar only for a person watching: never in logs or pipes.
         show_progress = sys.stderr.isatty()
         with tqdm(
@@ -84,16 +104,21 @@ class Command(BaseCommand):
             disable=not show_progress,
             file=sys.stderr,
         ) as bar:
-            summary = import_documents(
-                documents,
-                publish=options["publish"],
-                strict=options["strict"],
-                format=options["format"],
-                topic=options["topic"],
-                source=options["source"],
-                batch_size=options["batch_size"],
-                progress=bar.update,
-            )
+            try:
+                summary = import_documents(
+                    documents,
+                    user=user,
+                    reverse_takedowns=options["reverse_takedowns"],
+                    publish=options["publish"],
+                    strict=options["strict"],
+                    format=options["format"],
+                    topic=options["topic"],
+                    source=options["source"],
+                    batch_size=options["batch_size"],
+                    progress=bar.update,
+                )
+            except PermissionDenied as exc:
+                raise CommandError(str(exc)) from exc
 
         style = self.style.SUCCESS if summary.ok else self.style.WARNING
         lines = summary.lines()

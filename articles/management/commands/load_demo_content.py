@@ -2,8 +2,11 @@
 Fill an empty site with demo content: the seed article (a People's Daily
 reprint, cleaned of its scraping debris) and generated articles across topics
 and dates, including drafts and a scheduled one that readers must not see.
-Prints a login for the demo editor. Safe to run again: content is only
-created once; the editor's password is reset each time and printed.
+Every article is written and published through the workflow by the demo
+accounts (the writer drafts, the editor publishes), so each has its history
+in the desk. Prints a login for the demo editor and writer. Safe to run
+again: content is only created once; the passwords are reset each time and
+printed.
 """
 
 import random
@@ -17,9 +20,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from articles import workflow
 from articles.models import Article, Source, Topic
 from articles.reprint import parse_reprint
-from articles.services import save_reprint
 
 SEED_FILE = Path(__file__).resolve().parents[2] / "demo" / "seed_renmin_ribao.txt"
 
@@ -81,14 +84,21 @@ class Command(BaseCommand):
         parser.add_argument("--username", default="editor")
 
     def handle(self, *args, **options):
+        accounts = self.demo_accounts(options["username"])
         if Article.objects.exists():
             self.stdout.write("Demo content already present; leaving it as it is.")
         else:
             with transaction.atomic():
-                self.load_content(options["articles"])
-        self.print_login(options["username"])
+                self.load_content(options["articles"], *[user for user, _, _ in accounts])
+        for user, password, group in accounts:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"{group} login: http://127.0.0.1:8000/admin/  "
+                    f"username: {user.username}  password: {password}"
+                )
+            )
 
-    def load_content(self, count):
+    def load_content(self, count, editor, writer):
         for name, description, order in TOPICS:
             Topic.objects.get_or_create(
                 name=name, defaults={"description": description, "order": order}
@@ -96,12 +106,18 @@ class Command(BaseCommand):
         sources = [
             Source.objects.get_or_create(name=n, defaults={"homepage": h})[0] for n, h in SOURCES
         ]
-        seed = save_reprint(
-            parse_reprint(SEED_FILE.read_text(encoding="utf-8")),
-            status=Article.Status.PUBLISHED,
-            featured=True,
+        reprint = parse_reprint(SEED_FILE.read_text(encoding="utf-8"))
+        seed = Article(
+            title=reprint.title,
+            standfirst=reprint.standfirst,
+            body=reprint.body_html,
+            topic=Topic.objects.get_or_create(name=reprint.category)[0],
+            source=Source.objects.get_or_create(name=reprint.source)[0] if reprint.source else None,
             source_url="http://opinion.people.com.cn/",
+            featured=True,
         )
+        workflow.save_article(seed, by=editor, tags=reprint.keywords)
+        workflow.publish(seed, by=editor, at=reprint.published_at)
         self.stdout.write(f"Seed article: {seed.title} ({seed.get_absolute_url()})")
 
         rng = random.Random(2024)
@@ -117,12 +133,7 @@ class Command(BaseCommand):
                 f"投资规模达到{rng.randint(10, 900)}亿元。",
                 f"专家表示,下一步应加强{subject}领域的技术创新与国际合作,推动产业高质量发展。",
             ]
-            status = Article.Status.PUBLISHED
-            if i % 20 == 7:
-                status = Article.Status.DRAFT
-            elif i % 20 == 13:
-                status = Article.Status.REVIEW
-            article = Article.objects.create(
+            article = Article(
                 title=f"{place}:{subject}{action}",
                 standfirst=paragraphs[0],
                 body="".join(f"<p>{p}</p>" for p in paragraphs[1:]),
@@ -130,23 +141,31 @@ class Command(BaseCommand):
                 byline=rng.choice(["本报记者 王芳", "本报记者 李明", "特约撰稿 陈静", ""]),
                 source=source,
                 source_url=f"{source.homepage}article/{i}" if source else "",
-                status=status,
-                published_at=published_at,
                 featured=(i in (1, 2, 3)),
             )
-            article.tags.set(rng.sample(TAGS, rng.randint(1, 3)))
-        Article.objects.create(
+            tags = rng.sample(TAGS, rng.randint(1, 3))
+            if i % 20 == 7:
+                workflow.save_article(article, by=writer, tags=tags)  # a draft
+                continue
+            if i % 20 == 13:
+                workflow.save_article(article, by=writer, tags=tags)
+                workflow.submit_for_review(article, by=writer)  # waiting for review
+                continue
+            workflow.save_article(article, by=editor, tags=tags)
+            workflow.publish(article, by=editor, at=published_at)
+        scheduled = Article(
             title="定时发布:明日行业大会将在北京开幕",
             standfirst="这篇文章已排期,发布时间到达之前读者看不到它。",
             body="<p>排期文章示例。</p>",
             topic=topics[0],
-            status=Article.Status.PUBLISHED,
-            published_at=now + timedelta(days=1),
         )
+        workflow.save_article(scheduled, by=editor)
+        workflow.publish(scheduled, by=editor, at=now + timedelta(days=1))
         self.stdout.write(f"Created {Article.objects.count()} articles in {len(topics)} topics.")
 
-    def print_login(self, username):
-        """(Re)set the demo accounts' passwords and print them: an editor and a writer."""
+    def demo_accounts(self, username):
+        """(user, new password, role) of the demo editor and writer, passwords reset."""
+        accounts = []
         for name, group in ((username, "编辑 Editor"), ("writer", "撰稿 Writer")):
             user, _ = get_user_model().objects.get_or_create(username=name)
             password = secrets.token_urlsafe(12)
@@ -154,9 +173,5 @@ class Command(BaseCommand):
             user.set_password(password)
             user.save()
             user.groups.add(Group.objects.get(name=group))
-            self.stdout.write(
-                self.style.SUCCESS(
-                    f"{group} login: http://127.0.0.1:8000/admin/  "
-                    f"username: {name}  password: {password}"
-                )
-            )
+            accounts.append((user, password, group))
+        return accounts

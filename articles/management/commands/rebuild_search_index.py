@@ -4,7 +4,7 @@ jieba upgrade. After adding a word to articles/search/userdict.txt, only the
 articles that contain it need it: `--containing 新词`.
 """
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 from tqdm import tqdm
 
@@ -24,6 +24,12 @@ class Command(BaseCommand):
             default=[],
             help="Only articles whose title, standfirst or body contain WORD (repeatable).",
         )
+        parser.add_argument(
+            "--ids",
+            metavar="ID,ID,...",
+            default="",
+            help="Only these article ids (comma-separated), e.g. as named in an indexing error.",
+        )
         parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)
         parser.add_argument(
             "--offline",
@@ -33,8 +39,16 @@ class Command(BaseCommand):
         )
         parser.add_argument("--no-progress", action="store_true", help="No progress bar.")
 
-    def handle(self, *args, containing, batch_size, offline, no_progress, verbosity, **options):
+    def handle(
+        self, *args, containing, ids, batch_size, offline, no_progress, verbosity, **options
+    ):
         articles = Article.objects.all()
+        try:
+            only = [int(pk) for pk in ids.split(",") if pk.strip()]
+        except ValueError as exc:
+            raise CommandError("--ids takes article ids separated by commas, e.g. 12,15") from exc
+        if only:
+            articles = articles.filter(pk__in=only)
         if containing:
             words = Q()
             for word in containing:
@@ -47,9 +61,12 @@ class Command(BaseCommand):
         with tqdm(
             total=total, unit="articles", disable=no_progress or not verbosity, file=self.stderr
         ) as bar:
-            if containing:
-                ids = list(articles.values_list("pk", flat=True))
-                indexed = index_articles(ids, batch_size=batch_size, progress=bar.update)
+            if containing or only:
+                indexed = index_articles(
+                    list(articles.values_list("pk", flat=True)),
+                    batch_size=batch_size,
+                    progress=bar.update,
+                )
             else:
                 indexed = index_articles(
                     batch_size=batch_size, queryset=articles, progress=bar.update, offline=offline
