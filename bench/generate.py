@@ -511,8 +511,8 @@ def check_bodies_are_clean(text):
 
 def index_for_search():
     """Announce every article to whoever listens to bulk writes (the search index)."""
-    from articles.models import Article
     from articles.changes import articles_changed
+    from articles.models import Article
 
     log("Announcing all articles through articles_changed (search index; takes minutes)")
     started = time.monotonic()
