@@ -13,8 +13,8 @@ articles that this generator did not write is refused, never emptied.
 Rows go in with COPY, bypassing Article.save(), so this module does what
 save() would: ASCII pinyin slugs made unique, bodies that sanitize_html()
 leaves unchanged (checked on a sample), timestamps in UTC. Search terms are
-left empty unless `--search-index`, which announces every article through
-`articles.changes.articles_changed` (the search index segments them all; a
+left empty unless `--search-index`, which indexes every article
+(`articles.search.index.index_articles`, as `rebuild_search_index` does; a
 few minutes at 100,000 articles). The page benchmark does not need them.
 """
 
@@ -510,14 +510,12 @@ def check_bodies_are_clean(text):
 
 
 def index_for_search():
-    """Announce every article to whoever listens to bulk writes (the search index)."""
-    from articles.changes import articles_changed
-    from articles.models import Article
+    """Segment every article for search, as rebuild_search_index does."""
+    from articles.search.index import index_articles
 
-    log("Announcing all articles through articles_changed (search index; takes minutes)")
+    log("Indexing every article for search (takes minutes)")
     started = time.monotonic()
-    ids = list(Article.objects.order_by("pk").values_list("pk", flat=True))
-    articles_changed.send(sender=Article, ids=ids)
+    index_articles()
     log(f"  done in {time.monotonic() - started:.0f} s")
 
 
