@@ -11,6 +11,7 @@ from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.html import escape
 from django.utils.http import http_date
 
 from .models import Article, Tag, Topic
@@ -38,6 +39,16 @@ class XMLSafeFeedMixin:
 
 
 class RssWithContentFeed(XMLSafeFeedMixin, Rss201rev2Feed):
+    """
+    RSS readers take <description> as HTML; the standfirst is plain text, so
+    it goes out escaped (a "<b>" typed by an editor shows as "<b>").
+    """
+
+    def add_item(self, *args, description=None, **kwargs):
+        if description is not None:
+            description = escape(description)
+        super().add_item(*args, description=description, **kwargs)
+
     def rss_attributes(self):
         attrs = super().rss_attributes()
         attrs["xmlns:content"] = "http://purl.org/rss/1.0/modules/content/"
@@ -50,8 +61,12 @@ class RssWithContentFeed(XMLSafeFeedMixin, Rss201rev2Feed):
 
 
 class AtomWithContentFeed(XMLSafeFeedMixin, Atom1Feed):
+    """The standfirst as <summary type="text"> (Django says html), the body as html content."""
+
     def add_item_elements(self, handler, item):
-        super().add_item_elements(handler, item)
+        super().add_item_elements(handler, {**item, "description": None})
+        if item.get("description"):
+            handler.addQuickElement("summary", item["description"], {"type": "text"})
         if item.get("content"):
             handler.addQuickElement("content", item["content"], {"type": "html"})
 

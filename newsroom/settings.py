@@ -190,6 +190,12 @@ PAGE_CACHE_EXCLUDE_PREFIXES = ("/admin/", "/search/")
 # List pages count their articles once per content change, not per request.
 COUNT_CACHE = env_bool("COUNT_CACHE", True)
 
+# A desk form may carry a long body: the form refuses bodies over
+# BODY_MAX_LENGTH characters with a message and the text kept, so the request
+# itself must be allowed through (Django's 2.5 MB default answered a bare 400
+# and lost the text). Larger requests get templates/400.html.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024))
+
 # Chinese tag names get ASCII slugs from pinyin (see articles.models.Tag).
 TAGGIT_CASE_INSENSITIVE = True
 # Tag names typed in the desk lose invisible characters before taggit splits them.

@@ -270,6 +270,21 @@ def test_oversized_body_returns_the_form_with_the_text(topic, users):
     assert Article.objects.get(pk=article.pk).title != "新标题"
 
 
+def test_a_3_mb_body_returns_the_form_with_the_text_and_a_clear_error(topic, users):
+    """Was: Django's 2.5 MB request limit answered a bare 400 and the text was lost."""
+    article = make_article(topic=topic, status=S.DRAFT)
+    huge = "<p>" + "长文" * 500_000 + "</p>"  # 1,000,000 characters, 3 MB of UTF-8
+    assert len(huge.encode()) > 3_000_000
+    response = client_for(users["editor"]).post(
+        change_url(article), form_data(article, title="很长的稿子", body=huge)
+    )
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert "200000" in str(form.errors["body"]) or "200,000" in str(form.errors["body"])
+    assert form.data["title"] == "很长的稿子" and len(form.data["body"]) == len(huge)
+    assert Article.objects.get(pk=article.pk).title != "很长的稿子"
+
+
 def test_overlong_title_is_a_form_error(topic, users):
     article = make_article(topic=topic, status=S.DRAFT)
     response = client_for(users["editor"]).post(

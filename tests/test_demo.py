@@ -31,3 +31,16 @@ def test_demo_content_loads_once_with_the_seed_and_prints_logins(client):
     assert "already present" in run()
     assert Article.objects.count() == count
     assert "让世界共享野生智能发展红利" in client.get("/").content.decode()
+
+
+def test_demo_articles_are_written_through_the_workflow_with_their_history():
+    from reversion.models import Version
+
+    run()
+    seed = Article.objects.get(title="让世界共享野生智能发展红利(和音)")
+    actions = list(seed.events.order_by("pk").values_list("action", "actor__username"))
+    assert actions == [("create", "editor"), ("publish", "editor")]
+    assert Version.objects.get_for_object(seed).count() == 2
+    waiting = Article.objects.filter(status=Article.Status.REVIEW).first()
+    assert waiting.created_by.username == "writer"
+    assert waiting.events.filter(action="submit").exists()

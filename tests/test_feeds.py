@@ -194,6 +194,20 @@ def test_summary_falls_back_to_the_start_of_the_body(client, topic, fmt):
     assert entry.summary == "没有导语的正文"
 
 
+@pytest.mark.parametrize("fmt", ["feed-rss", "feed-atom"])
+def test_the_standfirst_is_sent_as_text_not_html(client, topic, fmt):
+    """Was: <summary type="html">, so a standfirst quoting markup became markup."""
+    make_article(topic=topic, standfirst="标签<b>不加粗</b> & 5 < 6")
+    response = client.get(reverse(f"articles:{fmt}"))
+    raw = response.content.decode()
+    if fmt == "feed-atom":
+        assert '<summary type="text">标签&lt;b&gt;不加粗&lt;/b&gt; &amp; 5 &lt; 6</summary>' in raw
+    else:
+        assert "<description>标签&amp;lt;b&amp;gt;不加粗" in raw
+    [entry] = parse(response).entries
+    assert "<b>" not in entry.summary or entry.summary_detail.type == "text/plain"
+
+
 def test_guid_survives_a_slug_change_and_is_not_a_permalink(client, feed):
     article = feed.article()
     before = fetch(client, feed).entries[0]

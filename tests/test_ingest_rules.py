@@ -45,6 +45,15 @@ def feed(link, title="改写的标题", body="<p>改写的正文</p>"):
 </channel></rss>"""
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """Summaries are read in English here (the site's language is Chinese)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def published(topic):
     return make_article(
@@ -137,7 +146,7 @@ def test_publisher_updates_in_place_with_a_revision_and_an_event(published):
     assert (event.action, event.actor, event.note) == (
         "publish_edit",
         editor,
-        "导入自 wire.xml entry 1",
+        "Imported from wire.xml entry 1",
     )
 
 
@@ -346,3 +355,36 @@ def test_dates_in_the_file_never_reach_the_public_record_of_a_writers_draft(topi
     assert article.status == S.DRAFT and article.first_published_at is None
     assert article.published_at == datetime(2035, 1, 1, tzinfo=SHANGHAI)
     assert not Article.objects.published().exists()
+
+
+# Damaged input --------------------------------------------------------------------------------
+
+
+def test_a_few_bad_bytes_in_utf8_are_reported_not_read_as_another_charset():
+    """Was: one invalid byte made the file a Cyrillic code page, and the topic дёљз•Њж–°й—»."""
+    line = json.dumps(
+        {
+            "title": "人工智能产业观察",
+            "topic": "业界新闻",
+            "body": "<p>" + "正文内容" * 30 + "</p>",
+        },
+        ensure_ascii=False,
+    ).encode()
+    data = line + b"\n" + line.replace("观察".encode(), b"\xff\xfe") + b"\n"
+    summary = import_documents([StreamDocument("bad.jsonl", io.BytesIO(data))])
+    assert summary.created == 2
+    assert set(Topic.objects.values_list("name", flat=True)) == {"业界新闻"}
+    assert [n.origin for n in summary.notices] == ["bad.jsonl:2"]
+    assert "invalid UTF-8" in summary.notices[0].message
+
+
+def test_a_damaged_utf8_reprint_page_is_read_as_utf8_with_the_line_named():
+    from pathlib import Path
+
+    seed = (Path(__file__).parent / "data" / "seed_renmin_ribao.txt").read_bytes()
+    lines = seed.split(b"\n")
+    lines[5] = lines[5][:9] + b"\xc3" + lines[5][9:]  # one stray byte in line 6
+    summary = import_documents([StreamDocument("page.txt", io.BytesIO(b"\n".join(lines)))])
+    assert summary.created == 1 and not summary.failures
+    assert Article.objects.get().topic.name == "业界新闻"
+    assert [n.origin for n in summary.notices] == ["page.txt:6"]

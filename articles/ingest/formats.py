@@ -29,7 +29,14 @@ from django.utils.text import Truncator
 from articles.models import Article
 from articles.reprint import INVISIBLE, ReprintFormatError, parse_reprint
 
-from .sources import SAMPLE_SIZE, SourceError, declared_xml_encoding, decode, detect_encoding
+from .sources import (
+    SAMPLE_SIZE,
+    SourceError,
+    declared_xml_encoding,
+    decode,
+    detect_encoding,
+    invalid_utf8_lines,
+)
 
 FORMATS = ("reprint", "feed", "jsonl")
 # Field limits of the models, checked here so SQLite and PostgreSQL agree.
@@ -54,6 +61,25 @@ class Failure:
 
     def __str__(self):
         return f"{self.origin}: {self.message}"
+
+
+@dataclass
+class Notice:
+    """Something an editor should know about an item or a document (not a failure)."""
+
+    origin: str
+    message: str
+
+    def __str__(self):
+        return f"{self.origin}: {self.message}"
+
+
+def replaced_bytes_notice(origin, count):
+    return Notice(
+        origin,
+        f"{count} invalid UTF-8 byte{'s' if count > 1 else ''} replaced by U+FFFD (\ufffd): "
+        "check the text",
+    )
 
 
 @dataclass
@@ -148,10 +174,14 @@ def read_items(document, *, format="auto", topic="", source=""):
             if fmt == "jsonl":
                 yield from read_jsonl(stream, document.name, head=head, declared=opened.charset)
                 return
-            text, _ = decode(stream.read(), declared=opened.charset)
+            data = stream.read()
+            text, encoding = decode(data, declared=opened.charset)
         except (UnicodeError, OSError) as exc:
             yield Failure(document.name, f"cannot be read: {exc}", document=True)
             return
+    if encoding == "utf-8":
+        for line, count in invalid_utf8_lines(data).items():
+            yield replaced_bytes_notice(f"{document.name}:{line}", count)
     url = opened.url or document.url
     if fmt == "feed":
         yield from read_feed(text, document.name, topic=topic, source=source)
@@ -304,8 +334,12 @@ def read_jsonl(stream, name, *, head=b"", declared=""):
         try:
             line = raw.decode(encoding)
         except UnicodeDecodeError as exc:
-            yield Failure(origin, f"cannot be decoded as {encoding}: {exc.reason}")
-            continue
+            if encoding != "utf-8-sig":
+                yield Failure(origin, f"cannot be decoded as {encoding}: {exc.reason}")
+                continue
+            # Damaged UTF-8: read it, and say where.
+            line = raw.decode(encoding, errors="replace")
+            yield replaced_bytes_notice(origin, line.count("\ufffd") - raw.count("\ufffd".encode()))
         if not line.strip():
             continue
         try:

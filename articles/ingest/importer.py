@@ -70,7 +70,7 @@ from articles.models import (
 )
 from articles.text import ascii_slug, normalize_name, sanitize_html, strip_invalid_xml_chars
 
-from .formats import DEFAULT_FEED_TOPIC, Failure, read_items
+from .formats import DEFAULT_FEED_TOPIC, Failure, Notice, read_items
 
 DEFAULT_BATCH_SIZE = 1000
 # After writing this many articles, PostgreSQL's statistics are refreshed
@@ -86,17 +86,6 @@ A = ArticleEvent.Action
 
 class ItemRefused(Exception):
     """This item may not be imported by this user (or is too large): a failure for the item."""
-
-
-@dataclass
-class Notice:
-    """Something an editor should know about an imported item (not a failure)."""
-
-    origin: str
-    message: str
-
-    def __str__(self):
-        return f"{self.origin}: {self.message}"
 
 
 @dataclass
@@ -247,6 +236,9 @@ class Importer:
         counts = Summary()
         batch = []
         for entry in read_items(document, **self.read_options):
+            if isinstance(entry, Notice):
+                counts.notices.append(entry)
+                continue
             self.progress(1)
             if isinstance(entry, Failure):
                 if self.strict:

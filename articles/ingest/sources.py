@@ -182,6 +182,10 @@ def detect_encoding(sample, *, declared="", complete=True):
     if _decodes(sample, "utf-8", complete):
         return "utf-8"
     declared = normalize_encoding(declared)
+    if declared == "utf-8" or looks_like_utf8(sample):
+        # A few bad bytes in UTF-8 text are damage to report, not a sign of
+        # another charset: guessing again once read a file as a Cyrillic code page.
+        return "utf-8"
     if declared and declared not in {"utf-8", "ascii"} and _decodes(sample, declared, complete):
         return declared
     if _decodes(sample, "gb18030", complete) and _mostly_chinese(sample):
@@ -193,10 +197,34 @@ def detect_encoding(sample, *, declared="", complete=True):
 
 
 def decode(data, *, declared=""):
-    """Decode a whole document; return (text, encoding)."""
+    """
+    Decode a whole document; return (text, encoding). UTF-8 with a few bad
+    bytes is read as UTF-8, each bad byte replaced by U+FFFD (see
+    invalid_utf8_lines for where they were).
+    """
     encoding = detect_encoding(data, declared=declared or declared_xml_encoding(data[:1024]))
-    text = data.decode(encoding)
+    text = data.decode(encoding, errors="replace" if encoding == "utf-8" else "strict")
     return text.lstrip("\ufeff"), encoding
+
+
+def looks_like_utf8(sample):
+    """Mostly valid multi-byte UTF-8, with a few bytes that are not: damaged UTF-8."""
+    text = sample.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd") - sample.count("\ufffd".encode())
+    wide = sum(1 for char in text if ord(char) > 0x7F) - text.count("\ufffd")
+    return bad > 0 and wide >= 20 * bad
+
+
+def invalid_utf8_lines(data):
+    """{line number: count of invalid bytes} of UTF-8 `data` (empty when it is valid)."""
+    found = {}
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            text = line.decode("utf-8", errors="replace")
+            found[number] = text.count("\ufffd") - line.count("\ufffd".encode())
+    return found
 
 
 def _decodes(sample, encoding, complete):
