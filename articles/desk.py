@@ -144,7 +144,9 @@ class PreviewView(ArticleDetailView):
     """The public article template, for staff, on any article, never cached."""
 
     def get_queryset(self):
-        return Article.objects.select_related("topic", "source").prefetch_related("tags")
+        return Article.objects.select_related("topic", "source", "lead_image").prefetch_related(
+            "tags"
+        )
 
     def get_object(self, queryset=None):
         article = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])

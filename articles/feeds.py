@@ -14,6 +14,8 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 from django.utils.http import http_date
 
+from images import feeds as image_feeds
+
 from .models import Article, Tag, Topic
 from .selectors import get_by_slug_or_404, last_article_change
 from .text import strip_invalid_xml_chars
@@ -52,12 +54,15 @@ class RssWithContentFeed(XMLSafeFeedMixin, Rss201rev2Feed):
     def rss_attributes(self):
         attrs = super().rss_attributes()
         attrs["xmlns:content"] = "http://purl.org/rss/1.0/modules/content/"
+        attrs["xmlns:media"] = image_feeds.MEDIA_NS
         return attrs
 
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
         if item.get("content"):
             handler.addQuickElement("content:encoded", item["content"])
+        if item.get("media"):
+            image_feeds.add_media_elements(handler, item["media"])
 
 
 class AtomWithContentFeed(XMLSafeFeedMixin, Atom1Feed):
@@ -96,19 +101,25 @@ class ArticleFeed(Feed):
     def get_feed(self, obj, request):
         # Kept on the request: one Feed instance serves every thread.
         request._feed_last_change = self.last_change(obj)
-        return super().get_feed(obj, request)
+        token = image_feeds.current_request.set(request)  # absolute image URLs
+        try:
+            return super().get_feed(obj, request)
+        finally:
+            image_feeds.current_request.reset(token)
 
     def last_change(self, obj):
         return last_article_change()
 
     def items(self, obj):
-        return (
+        articles = (
             self.scope(obj)
             .published()
-            .select_related("topic", "source")
+            .select_related("topic", "source", "lead_image")
             .prefetch_related("tags")
             .order_by(*self.ordering)[:FEED_ITEMS]
         )
+        # The body figures of all items in one query.
+        return image_feeds.attach_figures(articles)
 
     def item_title(self, item):
         return item.title
@@ -134,8 +145,11 @@ class ArticleFeed(Feed):
     def item_categories(self, item):
         return [tag.name for tag in item.tags.all()]
 
+    def item_enclosures(self, item):
+        return image_feeds.enclosures(item)
+
     def item_extra_kwargs(self, item):
-        return {"content": item.body_html}
+        return {"content": image_feeds.feed_body(item), "media": image_feeds.media_content(item)}
 
 
 class LatestArticlesFeed(ArticleFeed):

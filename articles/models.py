@@ -189,7 +189,7 @@ class ArticleQuerySet(models.QuerySet):
     def for_listing(self):
         """Columns and relations a list of articles shows; never the body."""
         return (
-            self.select_related("topic", "source")
+            self.select_related("topic", "source", "lead_image")
             .defer("body", "created_by", "updated_by", "search_title", "search_text")
             .order_by("-published_at", "-pk")
         )
@@ -276,6 +276,22 @@ class Article(models.Model):
         ),
     )
     featured = models.BooleanField(_("featured"), default=False)
+    # The image library lives in the images app; an image in use cannot be deleted.
+    lead_image = models.ForeignKey(
+        "images.Image",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("lead image"),
+        help_text=_("Shown at the top of the article, in lists, feeds and social cards."),
+    )
+    lead_image_caption = models.CharField(
+        _("lead image caption"),
+        max_length=500,
+        blank=True,
+        help_text=_("For this article only; leave empty to use the library's caption."),
+    )
     version = models.PositiveIntegerField(
         _("version"),
         default=1,

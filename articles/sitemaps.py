@@ -5,6 +5,8 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
+from images.sitemaps import IMAGE_FIELDS, ImageSitemapMixin
+
 from .cache import CachedCountPaginator
 from .models import LIVE, Article, Topic
 from .selectors import edge_value, last_article_change, scalar_values
@@ -29,14 +31,15 @@ class LastChangeMixin:
         return last_article_change()
 
 
-class ArticleSitemap(LastChangeMixin, Sitemap):
+class ArticleSitemap(ImageSitemapMixin, LastChangeMixin, Sitemap):
     changefreq = "weekly"
     limit = 5000
 
     def items(self):
         return (
             Article.objects.published()
-            .only("slug", "published_at", "updated_at")
+            .select_related("lead_image")
+            .only("slug", "published_at", "updated_at", *IMAGE_FIELDS)
             .order_by("-published_at", "-pk")
         )
 
@@ -74,7 +77,7 @@ class StaticSitemap(Sitemap):
         return reverse(name)
 
 
-class NewsSitemap(LastChangeMixin, Sitemap):
+class NewsSitemap(ImageSitemapMixin, LastChangeMixin, Sitemap):
     """Google News sitemap: articles published in the last 48 hours."""
 
     limit = 1000
@@ -84,7 +87,8 @@ class NewsSitemap(LastChangeMixin, Sitemap):
         return (
             Article.objects.published()
             .filter(published_at__gte=since)
-            .only("slug", "title", "published_at", "updated_at")
+            .select_related("lead_image")
+            .only("slug", "title", "published_at", "updated_at", *IMAGE_FIELDS)
             .order_by("-published_at", "-pk")
         )
 

@@ -20,13 +20,14 @@ from taggit.utils import _parse_tags
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "del",
     "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i",
-    "img", "ins", "li", "ol", "p", "pre", "q", "s", "small", "strong", "sub",
+    "ins", "li", "ol", "p", "pre", "q", "s", "small", "strong", "sub",
     "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
     "abbr": {"title"},
-    "img": {"src", "alt", "title", "width", "height"},
+    # A library image (images app): the figure names the image, nothing else.
+    "figure": {"data-image-id"},
     "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan", "scope"},
     "ol": {"start"},
@@ -54,6 +55,19 @@ def web_url(url):
     return url if scheme in ("http", "https") else ""
 
 
+# Images are never <img src> in a body: only library figures, stored as
+# <figure data-image-id="12"></figure> and rendered from the library
+# (images.rendering), so renditions, alt text and credits follow it.
+LIBRARY_FIGURE = re.compile(r'<figure data-image-id="(\d{1,18})">.*?</figure>', re.S)
+
+
+def _figure_attribute(tag, attribute, value):
+    if tag == "figure" and attribute == "data-image-id":
+        value = value.strip()
+        return value if value.isdigit() and len(value) <= 18 and int(value) > 0 else None
+    return value
+
+
 def sanitize_html(html):
     """
     Return `html` reduced to the allow-list, safe to store and to serve. The
@@ -62,13 +76,19 @@ def sanitize_html(html):
     """
     if not html:
         return ""
-    return nh3.clean(
+    cleaned = nh3.clean(
         strip_invalid_xml_chars(html),
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="noopener noreferrer",
+        attribute_filter=_figure_attribute,
     ).strip()
+    # A library figure carries nothing of its own: caption, credit and
+    # picture come from the library when the page is rendered.
+    return LIBRARY_FIGURE.sub(
+        lambda m: f'<figure data-image-id="{int(m.group(1))}"></figure>', cleaned
+    )
 
 
 @lru_cache(maxsize=1024)

@@ -20,6 +20,9 @@ from django.views.generic.dates import (
     YearArchiveView,
 )
 
+from images.metadata import json_ld_images, og_image
+from images.rendering import render_body
+
 from .cache import CachedCountPaginator
 from .models import Article, SlugRedirect, Tag, Topic
 from .selectors import MAX_SLUG_LENGTH, adjacent_articles, get_by_slug_or_404, related_articles
@@ -194,7 +197,9 @@ class ArticleDetailView(DetailView):
 
     def get_queryset(self):
         return (
-            Article.objects.published().select_related("topic", "source").prefetch_related("tags")
+            Article.objects.published()
+            .select_related("topic", "source", "lead_image")
+            .prefetch_related("tags")
         )
 
     def get(self, request, *args, **kwargs):
@@ -227,6 +232,9 @@ class ArticleDetailView(DetailView):
             context["updated_at"] = article.updated_at
         context["canonical_url"] = self.request.build_absolute_uri(article.get_absolute_url())
         context["json_ld"] = self.news_article_json_ld(article, context["canonical_url"])
+        # Library figures in the body: one query for all of them, none without.
+        context["body_html"] = render_body(article.body_html)
+        context["og_image"] = og_image(article.lead_image, self.request.build_absolute_uri)
         context["feed_links"] = (
             feed_links(
                 article.topic.name,
@@ -252,6 +260,8 @@ class ArticleDetailView(DetailView):
             "inLanguage": "zh-Hans",
             "publisher": {"@type": "Organization", "name": settings.SITE_NAME},
         }
+        if images := json_ld_images(article.lead_image, self.request.build_absolute_uri):
+            data["image"] = images
         if article.byline:
             data["author"] = {"@type": "Person", "name": article.byline}
         if article.source:

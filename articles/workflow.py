@@ -35,6 +35,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from images.checks import require_alt_text
+
 from .models import Article, ArticleEvent, Correction, EditorialNote, Tag, TaggedArticle
 
 S = Article.Status
@@ -42,6 +44,7 @@ A = ArticleEvent.Action
 
 # The fields a working copy or a restored version carries (content, not workflow).
 CONTENT_FIELDS = ["title", "standfirst", "body", "topic", "byline", "source", "source_url"]
+CONTENT_FIELDS += ["lead_image", "lead_image_caption"]  # images app
 # Fields only the workflow changes: a content save keeps what the database holds.
 WORKFLOW_FIELDS = [
     "status",
@@ -497,6 +500,7 @@ def publish(article, *, by, at=None, expires_at=None, note=""):
     """
     _lock(article)
     check(by, article, "publish")
+    require_alt_text(article)  # images app: every image shown needs alt text
     if article.working_copy_of_id is not None:
         if at is not None:
             raise ValidationError(_("An edit to a published article is published at once."))

@@ -12,6 +12,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from django_prose_editor.config import html_tags
+from js_asset import static_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -57,6 +59,7 @@ INSTALLED_APPS = [
     "reversion",
     "django_prose_editor",
     "articles",
+    "images",
 ]
 
 MIDDLEWARE = [
@@ -165,11 +168,63 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Image files (images/): names are content-addressed, so overwriting is
+    # safe and saves asking the storage whether a name is free.
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"allow_overwrite": True},
+    },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
     },
 }
+
+# Uploaded images and their renditions (images/). Local files by default,
+# served by `make run` in DEBUG and by the web server (or SERVE_MEDIA=1) in
+# production; S3-compatible object storage when S3_BUCKET is set.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
+# Serve MEDIA_ROOT through Django (images.views.serve_media, far-future cache
+# headers) when no web server does; DEBUG always does.
+SERVE_MEDIA = env_bool("SERVE_MEDIA", False)
+S3_BUCKET = os.environ.get("S3_BUCKET", "")
+if S3_BUCKET:
+    # https://django-storages.readthedocs.io/en/latest/backends/amazon-S3.html
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("S3_REGION") or None,
+            "access_key": os.environ.get("S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY") or None,
+            # Public URLs (a CDN or the bucket's own host), no signatures:
+            # pages build image URLs without asking anything of the storage.
+            "custom_domain": os.environ.get("S3_PUBLIC_DOMAIN") or None,
+            "url_protocol": os.environ.get("S3_PUBLIC_PROTOCOL", "https:"),
+            "querystring_auth": False,
+            "default_acl": os.environ.get("S3_DEFAULT_ACL") or None,
+            "file_overwrite": True,
+            "addressing_style": os.environ.get("S3_ADDRESSING_STYLE") or None,
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        },
+    }
+# Largest image upload accepted (bytes); larger files get a message, not a 500.
+IMAGE_MAX_UPLOAD_BYTES = int(os.environ.get("IMAGE_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
+# Room for an image upload plus the form around it (Django's default is 2.5 MB
+# for the in-memory part only; files above it go to a temporary file).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# The body editor (django-prose-editor, "configurable" preset) gets one
+# extension of ours: the image button that inserts a library figure.
+DJANGO_PROSE_EDITOR_EXTENSIONS = [
+    {
+        "js": [static_lazy("images/prose-library-image.js")],
+        # The processor would widen django-prose-editor's own sanitizer; ours
+        # (articles.text.sanitize_html) decides what a body keeps.
+        "extensions": {"LibraryImage": html_tags(["figure"], {"figure": ["data-image-id"]})},
+    }
+]
 
 # Site identity, used in feeds, sitemaps and structured data.
 SITE_NAME = os.environ.get("SITE_NAME", "Newsroom 新闻中心")
