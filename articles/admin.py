@@ -8,6 +8,8 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from images.admin import ImageChooserMixin
+
 from . import desk, workflow
 from .forms import ArticleAdminForm, CorrectionForm, PublishForm
 from .ingest.admin_views import import_urls
@@ -96,7 +98,7 @@ class QueueFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(ImageChooserMixin, admin.ModelAdmin):
     form = ArticleAdminForm
     formfield_overrides = URL_FIELDS_HTTPS
     change_form_template = "admin/articles/article/change_form.html"
@@ -114,9 +116,11 @@ class ArticleAdmin(admin.ModelAdmin):
     search_fields = ["title", "standfirst", "byline"]
     date_hierarchy = "published_at"
     autocomplete_fields = ["topic", "source"]
+    raw_id_fields = ["lead_image"]  # chosen from the library grid (images.admin)
     actions = ["trash_selected", "restore_selected", "empty_trash"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "standfirst", "body", "topic", "tags", "byline"]}),
+        (_("Lead image"), {"fields": ["lead_image", "lead_image_caption"]}),
         (_("Reprint"), {"fields": ["source", "source_url"]}),
         (
             _("Publication"),
@@ -172,6 +176,7 @@ class ArticleAdmin(admin.ModelAdmin):
             # Not editable by this user in this state: the form shows, never saves.
             content = ["title", "slug", "standfirst", "body_html", "topic", "tags", "byline"]
             readonly += [*content, "source", "source_url", "featured"]
+            readonly += ["lead_image", "lead_image_caption"]
         elif not workflow.can_publish(request.user):
             readonly += ["featured"]
         return readonly

@@ -1,5 +1,6 @@
 from django import forms
 from django.db import models
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.widgets import AdminProseEditorWidget
 
@@ -7,6 +8,29 @@ from . import workflow
 from .models import BODY_MAX_LENGTH, Article
 
 STANDFIRST_MAX_LENGTH = 1_000
+# The body editor: what the default preset offered, plus the image library's
+# button (images app), which inserts <figure data-image-id="…"></figure>.
+BODY_EDITOR_EXTENSIONS = {
+    "Blockquote": True,
+    "Bold": True,
+    "BulletList": True,
+    "Heading": {"levels": [2, 3, 4]},
+    "HorizontalRule": True,
+    "Italic": True,
+    "Link": True,
+    "ListItem": True,
+    "OrderedList": True,
+    "Strike": True,
+    "Subscript": True,
+    "Superscript": True,
+    "Underline": True,
+    "HTML": True,
+    "SpecialCharacters": True,
+    "LibraryImage": {
+        "chooserUrl": reverse_lazy("admin:images_image_changelist"),
+        "infoUrl": reverse_lazy("admin:images_image_info", args=[0]),
+    },
+}
 
 
 def https_by_default(field, **kwargs):
@@ -42,8 +66,14 @@ class ArticleAdminForm(forms.ModelForm):
             "source",
             "source_url",
             "featured",
+            "lead_image",
+            "lead_image_caption",
         ]
-        widgets = {"body": AdminProseEditorWidget()}
+        widgets = {
+            "body": AdminProseEditorWidget(
+                preset="configurable", config={"extensions": BODY_EDITOR_EXTENSIONS}
+            )
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

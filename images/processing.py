@@ -25,6 +25,7 @@ import contextlib
 import hashlib
 import io
 import re
+import warnings
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -109,8 +110,10 @@ def decode_upload(data):
         raise ImageRefused(_("The file is empty."))
     _refuse_known_formats(data)
     try:
-        image = PILImage.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
-    except PILImage.DecompressionBombError as exc:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", PILImage.DecompressionBombWarning)
+            image = PILImage.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
+    except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning) as exc:
         raise _too_many_pixels() from exc
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
         raise ImageRefused(

@@ -211,9 +211,6 @@ if S3_BUCKET:
     }
 # Largest image upload accepted (bytes); larger files get a message, not a 500.
 IMAGE_MAX_UPLOAD_BYTES = int(os.environ.get("IMAGE_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
-# Room for an image upload plus the form around it (Django's default is 2.5 MB
-# for the in-memory part only; files above it go to a temporary file).
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # The body editor (django-prose-editor, "configurable" preset) gets one
 # extension of ours: the image button that inserts a library figure.

@@ -1,11 +1,12 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.decorators.cache import cache_control
 
 from articles.sitemaps import SITEMAPS, NewsSitemap
 from articles.views import RobotsView
+from images.views import serve_media
 
 sitemap_cache = cache_control(public=True, max_age=settings.PUBLIC_CACHE_SECONDS)
 
@@ -32,3 +33,9 @@ urlpatterns = [
     path("robots.txt", RobotsView.as_view(), name="robots"),
     path("", include("articles.urls")),
 ]
+
+# Image files from MEDIA_ROOT when no web server serves them (see README).
+if (settings.DEBUG or settings.SERVE_MEDIA) and not settings.S3_BUCKET:
+    prefix = settings.MEDIA_URL.lstrip("/")
+    if prefix and "://" not in settings.MEDIA_URL:
+        urlpatterns.insert(0, re_path(rf"^{prefix}(?P<path>.+)$", serve_media, name="media"))
