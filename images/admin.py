@@ -61,13 +61,36 @@ class ImageAddForm(forms.ModelForm):
                 gettext("The file is %(size)s MB; the limit is %(limit)s MB.")
                 % {"size": f"{upload.size / 1e6:.1f}", "limit": f"{limit / 1e6:.0f}"}
             )
-        data = upload.read()
-        try:
-            processing.decode_upload(data)
-        except processing.ImageRefused as refused:
-            raise ValidationError(str(refused)) from refused
-        self.upload_bytes = data
         return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("upload")
+        if upload is None or self.errors:
+            return cleaned
+        metadata = {
+            name: cleaned[name]
+            for name in ("alt_text", "caption", "credit", "source_url", "redistributable")
+            if name in cleaned
+        }
+        if cleaned.get("title"):
+            metadata["title"] = cleaned["title"]
+        # Adding is this form's whole job, and its failures are the editor's
+        # to read here, with the rest of the form kept: a refused file, or a
+        # storage that cannot be reached (nothing is left behind either way).
+        try:
+            self.added = services.add_image(
+                upload.read(), filename=upload.name, user=self.user, **metadata
+            )
+        except processing.ImageRefused as refused:
+            self.add_error("upload", str(refused))
+        except processing.STORAGE_ERRORS as exc:
+            self.add_error(
+                "upload",
+                gettext("The image could not be stored (%(error)s); nothing was saved.")
+                % {"error": exc},
+            )
+        return cleaned
 
 
 class ImageChangeForm(forms.ModelForm):
@@ -97,7 +120,7 @@ class ImageChangeForm(forms.ModelForm):
             # failure is a message on this form (with its text kept), not a 500.
             try:
                 services.set_focal_point(self.instance, x, y)
-            except OSError as exc:
+            except processing.STORAGE_ERRORS as exc:
                 raise ValidationError(
                     gettext("The new crops could not be stored (%(error)s); try again later.")
                     % {"error": exc}
@@ -120,7 +143,9 @@ class ImageAdmin(admin.ModelAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         kwargs["form"] = ImageChangeForm if obj is not None else ImageAddForm
-        return super().get_form(request, obj, change, **kwargs)
+        form_class = super().get_form(request, obj, change, **kwargs)
+        form_class.user = request.user
+        return form_class
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
@@ -164,16 +189,7 @@ class ImageAdmin(admin.ModelAdmin):
         if change:
             super().save_model(request, obj, form, change)
             return
-        upload = form.cleaned_data["upload"]
-        metadata = {
-            name: form.cleaned_data[name]
-            for name in ("alt_text", "caption", "credit", "source_url", "redistributable")
-        }
-        if form.cleaned_data.get("title"):
-            metadata["title"] = form.cleaned_data["title"]
-        added = services.add_image(
-            form.upload_bytes, filename=upload.name, user=request.user, **metadata
-        )
+        added = form.added
         form.duplicate = not added.created
         # The admin goes on with `obj`: make it the image in the library.
         for field in Image._meta.concrete_fields:

@@ -75,6 +75,14 @@ POLYGLOT_MARKUP = re.compile(
 HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
 
 
+try:  # object storage (django-storages' S3 backend) fails with botocore's errors
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    STORAGE_ERRORS = (OSError, BotoCoreError, ClientError)
+except ImportError:  # pragma: no cover - boto3 is in requirements.txt
+    STORAGE_ERRORS = (OSError,)
+
+
 class ImageRefused(ValueError):
     """The upload is not an image we take; the message says why, for the editor."""
 

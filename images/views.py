@@ -71,7 +71,7 @@ def upload_view(model_admin, request):
         added = services.add_image(upload.read(), filename=upload.name, user=request.user)
     except processing.ImageRefused as refused:
         return JsonResponse({"error": str(refused), "name": upload.name}, status=400)
-    except OSError as exc:
+    except processing.STORAGE_ERRORS as exc:
         message = _("The image could not be stored (%(error)s); nothing was saved.") % {
             "error": exc
         }

@@ -137,7 +137,7 @@ def make_image(*, data=None, title=None, alt_text="替代文字", **kwargs):
 
     if data is None:
         n = next(_colors)
-        data = jpeg_bytes(color=((n * 47) % 256, (n * 89) % 256, (n * 131) % 256))
+        data = jpeg_bytes(480, 360, color=((n * 47) % 256, (n * 89) % 256, (n * 131) % 256))
     return add_image(
         data, filename=f"{title or 'image'}.jpg", title=title or "图片", alt_text=alt_text, **kwargs
     ).image
