@@ -71,7 +71,7 @@ def test_articles_without_images_get_no_empty_picture(client, topic):
 
 
 def test_article_page_shows_lead_and_body_figures_with_captions_and_credits(client, illustrated):
-    lead, inside = illustrated["lead"], illustrated["inside"]
+    inside = illustrated["inside"]
     html = client.get(illustrated["article"].get_absolute_url()).content.decode()
     lead_figure = re.search(r'<figure class="figure lead-figure">.*?</figure>', html, re.S).group(0)
     assert "本文专用图说" in lead_figure and "洋山港一角" not in lead_figure  # the override
