@@ -329,12 +329,12 @@ def make_renditions(image, *, sha256, focal_x, focal_y, crops=None):
     key = sha256[:20]
     fp = focal_code(focal_x, focal_y)
     width, height = image.size
-    # Resize from a copy at most twice the largest rendition: Lanczos from a
-    # 4000-pixel original costs four times as much for no visible gain.
-    working = image
-    factor = min(width, height) // 2400
-    if factor >= 2:
-        working = image.reduce(factor)
+    # Work from a copy reduced by a whole factor (fast, box filter) to just
+    # above the largest rendition, then Lanczos each size from the next
+    # larger one: resizing every size from a 12-megapixel original cost
+    # four times as much for no visible gain.
+    factor = max(1, min(width // 1600, height // 1200))
+    working = image.reduce(factor) if factor > 1 else image
     scale = working.width / width
     files, description, sizes_in_bytes = {}, {}, {}
     for crop in crops or RENDITIONS:
@@ -342,15 +342,14 @@ def make_renditions(image, *, sha256, focal_x, focal_y, crops=None):
         description[crop] = [[w, h, formats] for w, h, formats in planned]
         box = crop_box(width, height, RATIOS[crop], focal_x, focal_y)
         scaled_box = tuple(round(v * scale) for v in box)
-        cropped = working.crop(scaled_box) if RATIOS[crop] else working
-        for w, h, formats in planned:
-            resized = (
-                cropped if cropped.size == (w, h) else cropped.resize((w, h), PILImage.LANCZOS)
-            )
+        source = working.crop(scaled_box) if RATIOS[crop] else working
+        for w, h, formats in reversed(planned):
+            resized = source if source.size == (w, h) else source.resize((w, h), PILImage.LANCZOS)
             for fmt in formats:
                 data = encode(resized, fmt)
                 files[rendition_name(key, crop, fp, w, fmt)] = data
                 sizes_in_bytes[f"{crop}-{w}-{fmt}"] = len(data)
+            source = resized
     return {
         "v": FORMAT_VERSION,
         "key": key,

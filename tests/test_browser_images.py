@@ -9,20 +9,17 @@ and 390 px (phone) to build/screenshots/ (ignored by git), and the bytes a
 390 px phone downloads for the home page to build/screenshots/page-weight.json.
 """
 
-import io
 import json
-import random
 import re
 from pathlib import Path
 
 import feedparser
 import pytest
 from django.contrib.auth.models import Permission
-from PIL import Image as PILImage
-from PIL import ImageDraw, ImageFilter
 from playwright.sync_api import expect
 
 from articles.models import Article
+from images.demo import photo_like
 from images.models import Image
 from images.services import add_image
 from tests.factories import make_article, make_topic
@@ -43,26 +40,6 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touc
 DESKTOP = {"viewport": {"width": 1366, "height": 900}}
 # Target of issue 10: the home page on a 390 px phone, images included.
 PHONE_HOME_BUDGET = 300_000
-
-
-def photo_like(width, height, seed):
-    """A picture with the detail of a photograph (shapes, gradients, grain), made here."""
-    rng = random.Random(seed)
-    picture = PILImage.linear_gradient("L").resize((width, height)).convert("RGB")
-    tint = PILImage.new("RGB", (width, height), tuple(rng.randrange(60, 200) for _ in range(3)))
-    picture = PILImage.blend(picture, tint, 0.6)
-    draw = ImageDraw.Draw(picture)
-    for _ in range(60):
-        x, y = rng.randrange(width), rng.randrange(height)
-        w, h = rng.randrange(width // 20, width // 4), rng.randrange(height // 20, height // 4)
-        color = tuple(rng.randrange(256) for _ in range(3))
-        (draw.rectangle if rng.random() < 0.6 else draw.ellipse)([x, y, x + w, y + h], fill=color)
-    picture = picture.filter(ImageFilter.GaussianBlur(2))
-    grain = PILImage.effect_noise((width, height), 18).convert("RGB")
-    picture = PILImage.blend(picture, grain, 0.12)
-    buffer = io.BytesIO()
-    picture.save(buffer, "JPEG", quality=88)
-    return buffer.getvalue()
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from articles.models import Article
+from images.models import Image
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +31,17 @@ def test_demo_content_loads_once_with_the_seed_and_prints_logins(client):
     count = Article.objects.count()
     assert "already present" in run()
     assert Article.objects.count() == count
-    assert "让世界共享野生智能发展红利" in client.get("/").content.decode()
+    home = client.get("/").content.decode()
+    assert "让世界共享野生智能发展红利" in home
+    # Demo pictures are made locally and used as lead images and in the seed's body.
+    assert Image.objects.count() == 10
+    assert seed.lead_image is not None and seed.lead_image.alt_text
+    assert '<figure data-image-id="' in seed.body
+    assert "<picture>" in home
+    assert Article.objects.published().filter(lead_image__isnull=False).count() > 10
+    assert Article.objects.published().filter(lead_image__isnull=True).exists()
+    page = client.get(seed.get_absolute_url()).content.decode()
+    assert 'class="figure body-figure"' in page and 'property="og:image"' in page
 
 
 def test_demo_articles_are_written_through_the_workflow_with_their_history():

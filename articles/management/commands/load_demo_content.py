@@ -23,6 +23,8 @@ from django.utils import timezone
 from articles import workflow
 from articles.models import Article, Source, Topic
 from articles.reprint import parse_reprint
+from images.demo import panel
+from images.services import add_image
 
 SEED_FILE = Path(__file__).resolve().parents[2] / "demo" / "seed_renmin_ribao.txt"
 
@@ -106,11 +108,17 @@ class Command(BaseCommand):
         sources = [
             Source.objects.get_or_create(name=n, defaults={"homepage": h})[0] for n, h in SOURCES
         ]
+        pictures = self.make_pictures(editor)
         reprint = parse_reprint(SEED_FILE.read_text(encoding="utf-8"))
+        # The seed gets a lead image and a figure in its body, from the library.
+        seed_body = reprint.body_html.replace(
+            "</p>", f'</p><figure data-image-id="{pictures["国际视野"][1].pk}"></figure>', 1
+        )
         seed = Article(
             title=reprint.title,
             standfirst=reprint.standfirst,
-            body=reprint.body_html,
+            body=seed_body,
+            lead_image=pictures["国际视野"][0],
             topic=Topic.objects.get_or_create(name=reprint.category)[0],
             source=Source.objects.get_or_create(name=reprint.source)[0] if reprint.source else None,
             source_url="http://opinion.people.com.cn/",
@@ -133,11 +141,15 @@ class Command(BaseCommand):
                 f"投资规模达到{rng.randint(10, 900)}亿元。",
                 f"专家表示,下一步应加强{subject}领域的技术创新与国际合作,推动产业高质量发展。",
             ]
+            topic = rng.choice(topics)
+            # Most stories have a picture of their topic; some stay text only.
+            lead_image = rng.choice(pictures[topic.name]) if i % 5 != 4 else None
             article = Article(
                 title=f"{place}:{subject}{action}",
                 standfirst=paragraphs[0],
                 body="".join(f"<p>{p}</p>" for p in paragraphs[1:]),
-                topic=rng.choice(topics),
+                topic=topic,
+                lead_image=lead_image,
                 byline=rng.choice(["本报记者 王芳", "本报记者 李明", "特约撰稿 陈静", ""]),
                 source=source,
                 source_url=f"{source.homepage}article/{i}" if source else "",
@@ -162,6 +174,27 @@ class Command(BaseCommand):
         workflow.save_article(scheduled, by=editor)
         workflow.publish(scheduled, by=editor, at=now + timedelta(days=1))
         self.stdout.write(f"Created {Article.objects.count()} articles in {len(topics)} topics.")
+
+    def make_pictures(self, user):
+        """Two generated pictures per topic, in the image library: {topic name: [Image, Image]}."""
+        pictures = {}
+        for n, (name, description, _order) in enumerate(TOPICS):
+            pictures[name] = [
+                add_image(
+                    panel(name, description, seed=n * 2 + k),
+                    filename=f"{name}-{k + 1}.jpg",
+                    user=workflow.user_row(user),
+                    title=f"{name}配图{k + 1}",
+                    alt_text=f"写着“{name}”的彩色示意图",
+                    caption=f"{description}(示意图)",
+                    credit="Newsroom 示意图",
+                    focal_x=0.5,
+                    focal_y=0.45,
+                ).image
+                for k in range(2)
+            ]
+        self.stdout.write(f"Made {2 * len(TOPICS)} demo pictures in the image library.")
+        return pictures
 
     def demo_accounts(self, username):
         """(user, new password, role) of the demo editor and writer, passwords reset."""
