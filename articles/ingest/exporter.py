@@ -10,6 +10,7 @@ import json
 from django.utils import timezone
 
 from articles.models import Article
+from images.ingest import export_fields
 
 
 def articles_for_export(*, statuses=None, since=None):
@@ -18,7 +19,7 @@ def articles_for_export(*, statuses=None, since=None):
     articles = (
         Article.objects.not_trashed()
         .filter(working_copy_of__isnull=True)
-        .select_related("topic", "source")
+        .select_related("topic", "source", "lead_image")
         .prefetch_related("tags")
     )
     if statuses:
@@ -28,7 +29,7 @@ def articles_for_export(*, statuses=None, since=None):
     return articles.order_by("pk")
 
 
-def article_record(article):
+def article_record(article, *, media_dir=None, relative_to=None):
     return {
         "title": article.title,
         "slug": article.slug,
@@ -44,16 +45,26 @@ def article_record(article):
         "expires_at": _iso(article.expires_at),
         "featured": article.featured,
         "uuid": str(article.uuid),
+        # image_url, image_caption, image_credit, image_alt, ..., body_images
+        # (images app); with media_dir the files are copied there too.
+        **export_fields(article, media_dir=media_dir, relative_to=relative_to),
     }
 
 
-def export_articles(out, *, statuses=None, since=None, chunk_size=2000):
-    """Write the articles as JSON Lines to the text stream `out`; return how many."""
+def export_articles(
+    out, *, statuses=None, since=None, chunk_size=2000, media_dir=None, relative_to=None
+):
+    """
+    Write the articles as JSON Lines to the text stream `out`; return how
+    many. With `media_dir`, image files are copied there and each record
+    names its files relative to `relative_to` (the output file's folder).
+    """
     count = 0
     for article in articles_for_export(statuses=statuses, since=since).iterator(
         chunk_size=chunk_size
     ):
-        out.write(json.dumps(article_record(article), ensure_ascii=False) + "\n")
+        record = article_record(article, media_dir=media_dir, relative_to=relative_to)
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
         count += 1
     return count
 

@@ -16,6 +16,7 @@ import io
 import json
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from uuid import UUID
 
 import defusedxml.ElementTree
@@ -28,6 +29,7 @@ from django.utils.text import Truncator
 
 from articles.models import Article
 from articles.reprint import INVISIBLE, ReprintFormatError, parse_reprint
+from images import ingest as image_ingest
 
 from .sources import (
     SAMPLE_SIZE,
@@ -102,6 +104,11 @@ class Item:
     expires_at: datetime.datetime | None = None
     featured: bool | None = None
     uuid: UUID | None = None
+    # Images (images.ingest): the lead image and body images to fetch; the
+    # importer stores them and sets lead_image_id before writing.
+    images: dict = field(default_factory=dict)
+    lead_image_caption: str = ""
+    lead_image_id: int | None = None
     # A complete item (JSON Lines) says everything about its article: on
     # update, its empty values are written too. Feeds and reprints leave
     # what they do not carry as it is.
@@ -172,7 +179,12 @@ def read_items(document, *, format="auto", topic="", source=""):
         fmt = format if format in FORMATS else detect_format(document, opened, head)
         try:
             if fmt == "jsonl":
-                yield from read_jsonl(stream, document.name, head=head, declared=opened.charset)
+                # Image files of an export (image_file) are found next to it.
+                base_dir = str(Path(document.path).parent) if hasattr(document, "path") else ""
+                for entry in read_jsonl(stream, document.name, head=head, declared=opened.charset):
+                    if isinstance(entry, Item) and entry.images:
+                        entry.images["base_dir"] = base_dir
+                    yield entry
                 return
             data = stream.read()
             text, encoding = decode(data, declared=opened.charset)
@@ -300,6 +312,7 @@ def item_from_entry(entry, origin, *, topic="", source=""):
         if name and name.lower() not in {t.lower() for t in tags}:
             tags.append(name)
     return Item(
+        images=image_ingest.from_entry(entry),
         origin=origin,
         title=clean_text(strip_tags(entry.get("title", ""))),
         topic=topic,
@@ -382,6 +395,8 @@ def item_from_json(data, origin):
         expires_at=_datetime(data, "expires_at"),
         featured=featured,
         uuid=_uuid(data),
+        images=image_ingest.from_json(data),
+        lead_image_caption=image_ingest.lead_caption_from_json(data),
         complete=True,
     ).validate()
 

@@ -69,6 +69,7 @@ from articles.models import (
     sync_tag_dates,
 )
 from articles.text import ascii_slug, normalize_name, sanitize_html, strip_invalid_xml_chars
+from images.ingest import attach_images
 
 from .formats import DEFAULT_FEED_TOPIC, Failure, Notice, read_items
 
@@ -80,6 +81,7 @@ ANALYZE_AFTER = 10_000
 CONTENT_FIELDS = ["title", "standfirst", "body", "byline", "topic_id", "source_id", "source_url"]
 # Decisions of publication: only users who may publish change them.
 PUBLICATION_FIELDS = ["published_at", "expires_at", "featured"]
+CONTENT_FIELDS += ["lead_image_id", "lead_image_caption"]  # images app
 S = Article.Status
 A = ArticleEvent.Action
 
@@ -256,6 +258,10 @@ class Importer:
     # Writing ------------------------------------------------------------------
 
     def _write(self, items, counts):
+        # Images first (images app): fetched, stored, bodies rewritten.
+        attach_images(
+            items, lambda origin, text: counts.notices.append(Notice(origin, text)), user=self.user
+        )
         # Items that touch an article another item of the batch already
         # touches wait for the next round, which sees the first one written.
         while items:
@@ -518,6 +524,8 @@ class Importer:
             "published_at": item.published_at,
             "expires_at": item.expires_at,
             "featured": item.featured,
+            "lead_image_id": item.lead_image_id,
+            "lead_image_caption": item.lead_image_caption,
             "tags": _unique_names(item.tags),
         }
         keys = {("tts", title, item.published_at, source_id)}
@@ -617,6 +625,8 @@ class Importer:
             published_at=row["published_at"],
             expires_at=row["expires_at"] if may_publish else None,
             featured=bool(row["featured"]) and may_publish,
+            lead_image_id=row["lead_image_id"],
+            lead_image_caption=row["lead_image_caption"],
             created_by=workflow.user_row(self.actor),
             updated_by=workflow.user_row(self.actor),
         )

@@ -39,6 +39,13 @@ class Command(BaseCommand):
             "(2024-12-01, or 2024-12-01T08:00:00+08:00; a bare date is midnight site time).",
         )
 
+        parser.add_argument(
+            "--with-media",
+            metavar="DIR",
+            help="Copy the images the articles use into DIR; records name them (image_file) "
+            "relative to the output file, so import_articles finds them (images app).",
+        )
+
     def handle(self, *args, **options):
         statuses = [s.strip() for value in options["status"] for s in value.split(",") if s.strip()]
         unknown = sorted(set(statuses) - set(Article.Status.values))
@@ -49,8 +56,12 @@ class Command(BaseCommand):
         since = parse_since(options["since"]) if options["since"] else None
 
         output = options["output"]
+        media = {}
+        if options["with_media"]:
+            target_dir = Path(output).resolve().parent if output and output != "-" else Path.cwd()
+            media = {"media_dir": Path(options["with_media"]).resolve(), "relative_to": target_dir}
         if not output or output == "-":
-            count = export_articles(self.stdout, statuses=statuses, since=since)
+            count = export_articles(self.stdout, statuses=statuses, since=since, **media)
             self.stderr.write(f"Exported {count} articles.", style_func=str)
             return
         # Write next to the target and rename, so a failed export never leaves half a file.
@@ -62,7 +73,7 @@ class Command(BaseCommand):
             os.umask(umask)
             os.chmod(temporary, 0o666 & ~umask)
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-                count = export_articles(out, statuses=statuses, since=since)
+                count = export_articles(out, statuses=statuses, since=since, **media)
             os.replace(temporary, target)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
