@@ -7,6 +7,7 @@ a warning naming the item and the URL, never a failed article or a hotlink;
 export --with-media then import into an empty site restores the images.
 """
 
+import contextlib
 import io
 import json
 from pathlib import Path
@@ -46,10 +47,8 @@ def web(monkeypatch):
 
 def run_import(path, *args):
     out, err = io.StringIO(), io.StringIO()
-    try:
+    with contextlib.suppress(SystemExit):
         call_command("import_articles", str(path), *args, stdout=out, stderr=err)
-    except SystemExit:
-        pass
     return out.getvalue() + err.getvalue()
 
 
@@ -147,7 +146,7 @@ def test_export_with_media_then_import_into_an_empty_site_restores_the_images(tm
     )
     inside = make_image(title="正文图", alt_text="车间", credit="本报记者")
     Image.objects.filter(pk=inside.pk).update(redistributable=False)
-    article = make_article(
+    make_article(
         title="图文稿",
         topic=topic,
         lead_image=lead,
