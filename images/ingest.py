@@ -165,14 +165,10 @@ def attach_images(items, warn, *, user=None, fetcher=None):
         lead = images.get("lead")
         item.lead_image_id = None
         if lead:
-            image = fetcher.image(
-                lead, base_dir=base_dir, user=user, origin=item.origin, warn=warn
-            )
+            image = fetcher.image(lead, base_dir=base_dir, user=user, origin=item.origin, warn=warn)
             item.lead_image_id = image.pk if image else None
         if item.body:
-            item.body = _rewrite_body(
-                item, images.get("body") or {}, fetcher, base_dir, user, warn
-            )
+            item.body = _rewrite_body(item, images.get("body") or {}, fetcher, base_dir, user, warn)
 
 
 def _rewrite_body(item, exported, fetcher, base_dir, user, warn):
@@ -180,9 +176,7 @@ def _rewrite_body(item, exported, fetcher, base_dir, user, warn):
         record = exported.get(match.group(1))
         if record is None:
             return ""  # an exported figure whose image did not come along
-        image = fetcher.image(
-            record, base_dir=base_dir, user=user, origin=item.origin, warn=warn
-        )
+        image = fetcher.image(record, base_dir=base_dir, user=user, origin=item.origin, warn=warn)
         return f'<figure data-image-id="{image.pk}"></figure>' if image else ""
 
     def img(match):

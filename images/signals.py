@@ -33,8 +33,8 @@ def image_deleted(sender, instance, **kwargs):
 
 def connect():
     from articles.cache import content_changed
-    from articles.models import Article
     from articles.changes import articles_changed as articles_changed_signal
+    from articles.models import Article
 
     from .models import Image, TaggedImage
 
