@@ -28,12 +28,6 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--photo", help="a JPEG to use instead of a drawn one")
-    parser.add_argument(
-        "--pages",
-        type=int,
-        default=300,
-        help="renders of the home and article pages, without then with images (0: skip)",
-    )
     args = parser.parse_args()
 
     import django
@@ -41,14 +35,9 @@ def main():
 
     with tempfile.TemporaryDirectory() as media:
         os.environ["MEDIA_ROOT"] = media
+        os.environ["DATABASE_URL"] = f"sqlite:///{Path(media) / 'bench.sqlite3'}"
         django.setup()
         settings.MEDIA_ROOT = media
-        settings.PAGE_CACHE = False
-        settings.COUNT_CACHE = False
-        settings.DATABASES["default"] = {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(Path(media) / "bench.sqlite3"),
-        }
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
@@ -79,74 +68,7 @@ def main():
             f"median {statistics.median(timings):.2f} s, min {min(timings):.2f} s, "
             f"max {max(timings):.2f} s over {args.runs} runs"
         )
-        if args.pages:
-            pages(args.pages)
         print(f"load average: {os.getloadavg()[0]:.1f} (2 cores)")
-
-
-def pages(renders):
-    """
-    Render time and queries of the home page and an article page (Django
-    test client, page cache off), 40 articles without images, then the same
-    articles with lead images and two body figures each.
-    """
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-    from django.utils import timezone
-
-    from articles.models import Article, Topic
-    from images.demo import panel
-    from images.services import add_image
-
-    topic = Topic.objects.create(name="基准")
-    articles = [
-        Article.objects.create(
-            title=f"基准文章{i}",
-            standfirst="导语" * 20,
-            body="<p>正文段落。</p>" * 8,
-            topic=topic,
-            status="published",
-            published_at=timezone.now(),
-            featured=i < 4,
-        )
-        for i in range(40)
-    ]
-    client = Client()
-
-    def measure(label):
-        results = {}
-        for name, url in (("home", "/"), ("article", articles[0].get_absolute_url())):
-            client.get(url)
-            with CaptureQueriesContext(connection) as ctx:
-                client.get(url)
-            start = time.perf_counter()
-            for _ in range(renders):
-                client.get(url)
-            results[name] = (
-                (time.perf_counter() - start) / renders * 1000,
-                len(ctx.captured_queries),
-            )
-        print(
-            f"{label}: home {results['home'][0]:.2f} ms ({results['home'][1]} queries), "
-            f"article {results['article'][0]:.2f} ms ({results['article'][1]} queries)"
-        )
-        return results
-
-    before = measure("without images")
-    images = [
-        add_image(panel(f"图{i}", seed=i, size=(1200, 800)), filename=f"p{i}.jpg").image
-        for i in range(6)
-    ]
-    for i, article in enumerate(articles):
-        article.lead_image = images[i % 6]
-        article.body += "".join(
-            f'<figure data-image-id="{images[(i + k) % 6].pk}"></figure>' for k in (1, 2)
-        )
-        article.save()
-    after = measure("with images")
-    for name in ("home", "article"):
-        print(f"{name}: {after[name][0] / before[name][0] * 100 - 100:+.0f} % time with images")
 
 
 if __name__ == "__main__":
