@@ -9,6 +9,11 @@ What follows a write to articles, said out loud instead of hidden in signals.
   retried once, and the write stands.
 - Everyone else (the page cache, and later purges and pushes) listens to
   `articles_changed`, sent with the ids once the transaction has committed.
+- Every audit event (ArticleEvent: created, edited, published, corrected,
+  unpublished, trashed, ...) is announced after commit with
+  `article_events_recorded`, by workflow.record() and by the importer's bulk
+  writes alike: wire/ listens, to push publications, corrections and
+  takedowns and to fingerprint new text for near-duplicates.
 """
 
 import logging
@@ -20,6 +25,23 @@ logger = logging.getLogger(__name__)
 
 # Sent after commit by bulk writers: articles_changed.send(sender=Article, ids=[...])
 articles_changed = Signal()
+# Sent after commit for every audit event written:
+# article_events_recorded.send(sender=ArticleEvent, events=[ArticleEvent, ...])
+article_events_recorded = Signal()
+
+
+def announce_events(events):
+    """Send `article_events_recorded` for `events` once the current transaction commits."""
+    events = list(events)
+    if not events:
+        return
+
+    def announce():
+        from .models import ArticleEvent
+
+        article_events_recorded.send(sender=ArticleEvent, events=events)
+
+    transaction.on_commit(announce, robust=True)
 
 
 def articles_written(ids, *, reindex_ids=()):

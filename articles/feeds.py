@@ -1,16 +1,21 @@
 """
-RSS 2.0 and Atom feeds: the latest articles, one topic, one tag.
+RSS 2.0, Atom and JSON Feed 1.1: the latest articles, one topic, one tag.
 
 Each item carries a permanent GUID (the article's UUID), its tags as
 categories, the standfirst as summary and the sanitized body as full content
-(`content:encoded` in RSS, `<content>` in Atom).
+(`content:encoded` in RSS, `<content>` in Atom, `content_html` in JSON),
+except for reprints whose licence does not allow redistribution (summary
+and link only). With WEBSUB_HUB_URLS set, every feed names its hubs
+(`<link rel="hub">`, JSON Feed `hubs`), which wire.push pings on publication.
 """
+
+import json
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
-from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed, rfc3339_date
 from django.utils.html import escape
 from django.utils.http import http_date
 
@@ -57,6 +62,11 @@ class RssWithContentFeed(XMLSafeFeedMixin, Rss201rev2Feed):
         attrs["xmlns:media"] = image_feeds.MEDIA_NS
         return attrs
 
+    def add_root_elements(self, handler):
+        super().add_root_elements(handler)
+        for hub in self.feed.get("hubs") or ():
+            handler.addQuickElement("atom:link", None, {"rel": "hub", "href": hub})
+
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
         if item.get("content"):
@@ -68,12 +78,61 @@ class RssWithContentFeed(XMLSafeFeedMixin, Rss201rev2Feed):
 class AtomWithContentFeed(XMLSafeFeedMixin, Atom1Feed):
     """The standfirst as <summary type="text"> (Django says html), the body as html content."""
 
+    def add_root_elements(self, handler):
+        super().add_root_elements(handler)
+        for hub in self.feed.get("hubs") or ():
+            handler.addQuickElement("link", "", {"rel": "hub", "href": hub})
+
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, {**item, "description": None})
         if item.get("description"):
             handler.addQuickElement("summary", item["description"], {"type": "text"})
         if item.get("content"):
             handler.addQuickElement("content", item["content"], {"type": "html"})
+
+
+class JsonFeedGenerator(SyndicationFeed):
+    """JSON Feed 1.1 (https://jsonfeed.org/version/1.1)."""
+
+    content_type = "application/feed+json; charset=utf-8"
+
+    def write(self, outfile, encoding):
+        feed = self.feed
+        data = {
+            "version": "https://jsonfeed.org/version/1.1",
+            "title": feed["title"],
+            "home_page_url": feed["link"],
+            "feed_url": feed["feed_url"],
+            "description": feed["description"],
+            "language": feed.get("language") or "",
+        }
+        if feed.get("hubs"):
+            data["hubs"] = [{"type": "WebSub", "url": hub} for hub in feed["hubs"]]
+        data = {key: value for key, value in data.items() if value}
+        data["items"] = [self.item(item) for item in self.items]
+        outfile.write(json.dumps(data, ensure_ascii=False).encode(encoding))
+
+    @staticmethod
+    def item(item):
+        entry = {
+            "id": item["unique_id"],
+            "url": item["link"],
+            "title": item["title"],
+            "summary": item["description"] or "",
+            "date_published": rfc3339_date(item["pubdate"]),
+            "date_modified": rfc3339_date(item["updateddate"]),
+            "tags": item["categories"] or [],
+        }
+        # A feed item needs a content; a licence that forbids redistribution leaves the summary.
+        if item.get("content"):
+            entry["content_html"] = item["content"]
+        else:
+            entry["content_text"] = item["description"] or item["title"]
+        if item.get("external_url"):
+            entry["external_url"] = item["external_url"]
+        if item.get("author_name"):
+            entry["authors"] = [{"name": item["author_name"]}]
+        return {key: value for key, value in entry.items() if value not in ("", None, [])}
 
 
 class ArticleFeed(Feed):
@@ -149,7 +208,16 @@ class ArticleFeed(Feed):
         return image_feeds.enclosures(item)
 
     def item_extra_kwargs(self, item):
-        return {"content": image_feeds.feed_body(item), "media": image_feeds.media_content(item)}
+        source = item.source
+        redistribute = source is None or source.licence_redistribute
+        return {
+            "content": image_feeds.feed_body(item) if redistribute else None,
+            "media": image_feeds.media_content(item),
+            "external_url": item.source_url if source is not None else "",
+        }
+
+    def feed_extra_kwargs(self, obj):
+        return {"hubs": list(settings.WEBSUB_HUB_URLS)}
 
 
 class LatestArticlesFeed(ArticleFeed):
@@ -169,6 +237,13 @@ class LatestArticlesAtomFeed(LatestArticlesFeed):
 
     def feed_url(self):
         return reverse("articles:feed-atom")
+
+
+class LatestArticlesJsonFeed(LatestArticlesFeed):
+    feed_type = JsonFeedGenerator
+
+    def feed_url(self):
+        return reverse("articles:feed-json")
 
 
 class ScopedFeedMixin:
@@ -222,3 +297,17 @@ class TagAtomFeed(TagFeed):
 
     def feed_url(self, obj):
         return reverse("articles:tag-atom", kwargs={"slug": obj.slug})
+
+
+class TopicJsonFeed(TopicFeed):
+    feed_type = JsonFeedGenerator
+
+    def feed_url(self, obj):
+        return reverse("articles:topic-json", kwargs={"slug": obj.slug})
+
+
+class TagJsonFeed(TagFeed):
+    feed_type = JsonFeedGenerator
+
+    def feed_url(self, obj):
+        return reverse("articles:tag-json", kwargs={"slug": obj.slug})

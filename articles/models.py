@@ -79,11 +79,47 @@ class Source(models.Model):
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     homepage = models.URLField(_("homepage"), blank=True)
+    # The reprint licence (wire/ schedules its enforcement): when it ends,
+    # the source's articles leave the public site at that moment (see
+    # ArticleQuerySet.published) and are then unpublished with an event.
+    licence_reference = models.TextField(
+        _("licence"),
+        blank=True,
+        help_text=_("The agreement: its number, who signed it, what it allows."),
+    )
+    licence_starts_at = models.DateTimeField(_("licence starts"), null=True, blank=True)
+    licence_ends_at = models.DateTimeField(
+        _("licence ends"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "At this moment every article from this source leaves the site and is "
+            "unpublished. Empty: no end."
+        ),
+    )
+    licence_link_back = models.BooleanField(
+        _("must link back"),
+        default=False,
+        help_text=_("Articles must link to the original (the original URL is required)."),
+    )
+    licence_redistribute = models.BooleanField(
+        _("may be redistributed"),
+        default=True,
+        help_text=_("Off: our feeds carry only the summary and a link, never the full text."),
+    )
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("source")
         verbose_name_plural = _("sources")
+        indexes = [
+            # The next licence end (page cache epoch) and the last one (Last-Modified).
+            models.Index(
+                fields=["licence_ends_at"],
+                condition=Q(licence_ends_at__isnull=False),
+                name="source_licence_end_idx",
+            )
+        ]
 
     def __str__(self):
         return self.name
@@ -169,12 +205,17 @@ class ArticleQuerySet(models.QuerySet):
     def published(self, now=None):
         """
         The publication rule, the only door to public content: published
-        status, publication time reached, not yet expired. Scheduling and
-        expiry happen here, at query time, so no job can miss them.
+        status, publication time reached, not yet expired, and (for a
+        reprint) its source's licence not ended. Scheduling, expiry and
+        licence ends happen here, at query time, so no job can miss them.
         """
         now = now or timezone.now()
         return self.filter(
             Q(expires_at__isnull=True) | Q(expires_at__gt=now),
+            # A reprint leaves with its source's licence, at that moment.
+            Q(source__isnull=True)
+            | Q(source__licence_ends_at__isnull=True)
+            | Q(source__licence_ends_at__gt=now),
             status=Article.Status.PUBLISHED,
             published_at__lte=now,
             deleted_at__isnull=True,

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import LIVE, Article, Topic
+from .models import LIVE, Article, Source, Topic
 
 # Longer than any slug we store: answer 404 without asking the database.
 MAX_SLUG_LENGTH = 200
@@ -57,7 +57,7 @@ def scalar_values(**subqueries):
 def last_article_change():
     """
     The last moment public content may have changed: an edit or unpublish
-    (updated_at), a scheduled article coming due, an expiry. Used for
+    (updated_at), a scheduled article coming due, an expiry, a licence end. Used for
     Last-Modified of feeds and sitemaps, so If-Modified-Since never hides a
     removal.
 
@@ -71,16 +71,18 @@ def last_article_change():
         updated=edge_value(Article.objects.all(), "updated_at", last=True),
         due=edge_value(live.filter(published_at__lte=now), "published_at", last=True),
         expired=edge_value(live.filter(expires_at__lte=now), "expires_at", last=True),
+        licence=edge_value(Source.objects.filter(licence_ends_at__lte=now), "licence_ends_at", last=True),
     )
     return max((m for m in moments.values() if m is not None), default=None)
 
 
 def next_scheduled_change(now):
-    """The next moment a published article comes due or expires, or None."""
+    """The next moment a published article comes due or expires, or a source's licence ends, or None."""
     live = Article.objects.filter(LIVE)
     moments = scalar_values(
         due=edge_value(live.filter(published_at__gt=now), "published_at", last=False),
         expiry=edge_value(live.filter(expires_at__gt=now), "expires_at", last=False),
+        licence=edge_value(Source.objects.filter(licence_ends_at__gt=now), "licence_ends_at", last=False),
     )
     return min((m for m in moments.values() if m is not None), default=None)
 

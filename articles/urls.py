@@ -28,8 +28,11 @@ urlpatterns = [
     # Feeds
     path("feeds/rss/", feeds.LatestArticlesFeed(), name="feed-rss"),
     path("feeds/atom/", feeds.LatestArticlesAtomFeed(), name="feed-atom"),
+    path("feeds/json/", feeds.LatestArticlesJsonFeed(), name="feed-json"),
     path("topics/<slug:slug>/rss/", feeds.TopicFeed(), name="topic-rss"),
     path("topics/<slug:slug>/atom/", feeds.TopicAtomFeed(), name="topic-atom"),
+    path("topics/<slug:slug>/json/", feeds.TopicJsonFeed(), name="topic-json"),
     path("tags/<slug:slug>/rss/", feeds.TagFeed(), name="tag-rss"),
     path("tags/<slug:slug>/atom/", feeds.TagAtomFeed(), name="tag-atom"),
+    path("tags/<slug:slug>/json/", feeds.TagJsonFeed(), name="tag-json"),
 ]  # fmt: skip

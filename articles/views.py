@@ -47,7 +47,13 @@ def feed_links(title, rss_url, atom_url):
 def site_feed_links():
     return feed_links(
         settings.SITE_NAME, reverse("articles:feed-rss"), reverse("articles:feed-atom")
-    )
+    ) + [
+        {
+            "title": f"{settings.SITE_NAME} (JSON Feed)",
+            "url": reverse("articles:feed-json"),
+            "type": "application/feed+json",
+        }
+    ]
 
 
 class PublishedArticleMixin:

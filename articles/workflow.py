@@ -37,6 +37,7 @@ from django.utils.translation import gettext_lazy
 
 from images.checks import require_alt_text
 
+from .changes import announce_events
 from .models import Article, ArticleEvent, Correction, EditorialNote, Tag, TaggedArticle
 
 S = Article.Status
@@ -323,7 +324,7 @@ def _lock(article):
 
 
 def record(article, action, *, by, from_status="", note=""):
-    return ArticleEvent.objects.create(
+    event = ArticleEvent.objects.create(
         **ArticleEvent.snapshot(article),
         action=action,
         from_status=from_status,
@@ -331,6 +332,9 @@ def record(article, action, *, by, from_status="", note=""):
         note=note,
         actor=user_row(by),
     )
+    # After commit, listeners (wire/: pushes, near-duplicates) hear of it.
+    announce_events([event])
+    return event
 
 
 def _save(article, *, by, comment, tags=None):

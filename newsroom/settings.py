@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "django_prose_editor",
     "articles",
     "images",
+    "jobs",
+    "wire",
 ]
 
 MIDDLEWARE = [
@@ -144,6 +146,59 @@ else:
             "LOCATION": "newsroom",
         }
     }
+
+# Background jobs (jobs/, README "Jobs"): Celery, with Redis or RabbitMQ as the
+# broker. Without a broker, DEBUG runs jobs in the web process (eager); in
+# production they wait in the database until a broker is configured.
+JOBS_BROKER_URL = os.environ.get("JOBS_BROKER_URL", "")
+JOBS_EAGER = env_bool("JOBS_EAGER", DEBUG and not JOBS_BROKER_URL)
+# A job whose worker died runs again this many seconds after it was taken;
+# keep it above the longest job (time limits are 300 s).
+JOBS_VISIBILITY_TIMEOUT = int(os.environ.get("JOBS_VISIBILITY_TIMEOUT", "3600"))
+JOBS_RETRY_BACKOFF = int(os.environ.get("JOBS_RETRY_BACKOFF", "2"))  # seconds, doubled per attempt
+JOBS_RETRY_BACKOFF_MAX = int(os.environ.get("JOBS_RETRY_BACKOFF_MAX", "600"))
+JOBS_DISPATCH_SECONDS = int(os.environ.get("JOBS_DISPATCH_SECONDS", "15"))
+# After a failed send, this process leaves the broker alone for this long.
+JOBS_BROKER_RETRY_SECONDS = int(os.environ.get("JOBS_BROKER_RETRY_SECONDS", "30"))
+CELERY_BROKER_URL = JOBS_BROKER_URL or None
+CELERY_TASK_ALWAYS_EAGER = JOBS_EAGER
+CELERY_TASK_EAGER_PROPAGATES = False
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": JOBS_VISIBILITY_TIMEOUT,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 10,
+    # How often a worker looks for messages whose worker died (Redis).
+    "unacked_restore_interval": int(os.environ.get("JOBS_RESTORE_INTERVAL", "60")),
+    "unacked_restore_throttle": 1,
+}
+CELERY_TIMEZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
+# One scheduler process (celery -A jobs beat) sends these; the work they
+# start is claimed in the database, so even two schedulers poll a feed once.
+CELERY_BEAT_SCHEDULE = {
+    "jobs-dispatch": {"task": "jobs.dispatch", "schedule": JOBS_DISPATCH_SECONDS},
+    "wire-tick": {"task": "wire.tick", "schedule": int(os.environ.get("WIRE_TICK_SECONDS", "30"))},
+}
+
+# The wire desk and distribution (wire/, README "The wire desk").
+# The site's public address, for links made outside a request (pushes).
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
+# Items whose text is this similar to an article already here are near-duplicates:
+# "link" imports them into the same story cluster, "skip" leaves them out.
+WIRE_DUPLICATES = os.environ.get("WIRE_DUPLICATES", "link")
+# Push on publish: WebSub hubs, IndexNow, Baidu link submission. Empty: off.
+WEBSUB_HUB_URLS = env_list("WEBSUB_HUB_URLS")
+INDEXNOW_KEY = os.environ.get("INDEXNOW_KEY", "")
+INDEXNOW_ENDPOINT = os.environ.get("INDEXNOW_ENDPOINT", "https://api.indexnow.org/indexnow")
+BAIDU_PUSH_TOKEN = os.environ.get("BAIDU_PUSH_TOKEN", "")
+BAIDU_PUSH_ENDPOINT = os.environ.get("BAIDU_PUSH_ENDPOINT", "http://data.zz.baidu.com")
+PUSH_TIMEOUT = int(os.environ.get("PUSH_TIMEOUT", "10"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

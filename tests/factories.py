@@ -92,8 +92,10 @@ def ensure_roles():
     for name, function in [
         ("0003_roles", "create_roles"),
         ("0007_audit_trail_and_first_publication", "grant_reverse_takedown"),
+        ("wire:0002_roles", "grant_wire_permissions"),
     ]:
-        module = importlib.import_module(f"articles.migrations.{name}")
+        app, _, name = name.rpartition(":")
+        module = importlib.import_module(f"{app or 'articles'}.migrations.{name}")
         getattr(module, function)(apps, None)
 
 

@@ -19,3 +19,7 @@ STORAGES = {
 # Most tests render pages fresh; tests/test_cache.py turns these on.
 PAGE_CACHE = False
 COUNT_CACHE = False
+
+# Jobs run in the test process when their transaction commits, as in the demo
+# (tests/test_jobs_worker.py starts real Celery workers against Redis).
+CELERY_TASK_ALWAYS_EAGER = True

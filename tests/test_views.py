@@ -465,6 +465,7 @@ def test_article_page_links_its_feeds(client, reprint, topic):
         ("application/atom+xml", f"/topics/{topic.slug}/atom/"),
         ("application/rss+xml", "/feeds/rss/"),
         ("application/atom+xml", "/feeds/atom/"),
+        ("application/feed+json", "/feeds/json/"),
     ]
     titles = [el["title"] for el in elements(response, "link") if el.get("rel") == "alternate"]
     assert titles[0].startswith(topic.name) and all(titles)
@@ -485,7 +486,7 @@ def test_article_page_links_its_feeds(client, reprint, topic):
 )
 def test_list_pages_link_their_feeds(client, reprint, url, scope):
     hrefs = [href for _, href in feed_links(client.get(url))]
-    assert hrefs == [*scope, "/feeds/rss/", "/feeds/atom/"]
+    assert hrefs == [*scope, "/feeds/rss/", "/feeds/atom/", "/feeds/json/"]
 
 
 def test_title_cannot_break_out_of_json_ld(client, db, topic):

@@ -44,17 +44,36 @@ class Response:
     content: bytes
     content_type: str = ""
     charset: str = ""
+    status: int = 200  # 304: not modified since the conditional headers' version (no content)
+    etag: str = ""
+    last_modified: str = ""
 
 
 def fetch(
-    url, *, timeout=DEFAULT_TIMEOUT, max_bytes=DEFAULT_MAX_BYTES, max_redirects=MAX_REDIRECTS
+    url,
+    *,
+    timeout=DEFAULT_TIMEOUT,
+    max_bytes=DEFAULT_MAX_BYTES,
+    max_redirects=MAX_REDIRECTS,
+    etag="",
+    last_modified="",
 ):
+    """
+    GET `url`. With `etag` / `last_modified` (from an earlier Response) the
+    request is conditional, and an unchanged resource answers status 304
+    with no content.
+    """
+    conditional = {}
+    if etag:
+        conditional["If-None-Match"] = etag
+    if last_modified:
+        conditional["If-Modified-Since"] = last_modified
     deadline = time.monotonic() + timeout
     for _ in range(max_redirects + 1):
         parts = check_url(url)
         port = parts.port or (443 if parts.scheme == "https" else 80)
         address = public_address(parts.hostname, port)
-        response = _get(parts, address, port, deadline, max_bytes)
+        response = _get(parts, address, port, deadline, max_bytes, conditional)
         if response.status in REDIRECT_STATUSES:
             location = response.getheader("Location")
             response.close()
@@ -63,6 +82,8 @@ def fetch(
             url = urljoin(url, location.strip())
             continue
         try:
+            if response.status == 304 and conditional:
+                return Response(url=url, content=b"", status=304, etag=etag, last_modified=last_modified)
             if response.status != 200:
                 raise FetchError(f"{url} answered HTTP {response.status} {response.reason}")
             encoding = (response.getheader("Content-Encoding") or "identity").strip().lower()
@@ -74,6 +95,8 @@ def fetch(
                 content=content,
                 content_type=response.headers.get_content_type() or "",
                 charset=response.headers.get_content_charset() or "",
+                etag=(response.getheader("ETag") or "").strip(),
+                last_modified=(response.getheader("Last-Modified") or "").strip(),
             )
         finally:
             response.close()
@@ -151,7 +174,7 @@ def _connect(address, port, timeout):
     return socket.create_connection((address, port), timeout=timeout)
 
 
-def _get(parts, address, port, deadline, max_bytes):
+def _get(parts, address, port, deadline, max_bytes, conditional=None):
     remaining = _remaining(deadline, parts.geturl())
     if parts.scheme == "https":
         connection = http.client.HTTPSConnection(
@@ -171,7 +194,12 @@ def _get(parts, address, port, deadline, max_bytes):
         connection.request(
             "GET",
             path,
-            headers={"User-Agent": USER_AGENT, "Accept": ACCEPT, "Accept-Encoding": "identity"},
+            headers={
+                "User-Agent": USER_AGENT,
+                "Accept": ACCEPT,
+                "Accept-Encoding": "identity",
+                **(conditional or {}),
+            },
         )
         response = connection.getresponse()
     except TimeoutError as exc:

@@ -181,7 +181,9 @@ def read_items(document, *, format="auto", topic="", source=""):
             if fmt == "jsonl":
                 # Image files of an export (image_file) are found next to it.
                 base_dir = str(Path(document.path).parent) if hasattr(document, "path") else ""
-                for entry in read_jsonl(stream, document.name, head=head, declared=opened.charset):
+                for entry in read_jsonl(
+                    stream, document.name, head=head, declared=opened.charset, source=source
+                ):
                     if isinstance(entry, Item) and entry.images:
                         entry.images["base_dir"] = base_dir
                     yield entry
@@ -334,7 +336,8 @@ def clean_text(text):
 # JSON Lines ---------------------------------------------------------------------
 
 
-def read_jsonl(stream, name, *, head=b"", declared=""):
+def read_jsonl(stream, name, *, head=b"", declared="", source=""):
+    """JSON Lines items; `source` names the source of items that name none."""
     try:
         encoding = detect_encoding(head, declared=declared, complete=len(head) < SAMPLE_SIZE)
     except UnicodeError as exc:
@@ -362,7 +365,10 @@ def read_jsonl(stream, name, *, head=b"", declared=""):
             yield Failure(origin, f"invalid JSON: {exc.msg} at column {exc.colno}{cut}")
             continue
         try:
-            yield item_from_json(data, origin)
+            item = item_from_json(data, origin)
+            if source and not item.source:
+                item.source = source
+            yield item
         except ItemError as exc:
             yield Failure(origin, str(exc))
 

@@ -56,7 +56,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from articles import workflow
-from articles.changes import articles_written
+from articles.changes import announce_events, articles_written
 from articles.models import (
     BODY_MAX_LENGTH,
     Article,
@@ -158,6 +158,9 @@ class Importer:
         reverse_takedowns=False,
         batch_size=DEFAULT_BATCH_SIZE,
         progress=None,
+        item_status=True,
+        tags=(),
+        screen=None,
     ):
         # Who imports: a desk user, or the operator at the command line.
         self.actor = user or workflow.SYSTEM
@@ -177,6 +180,13 @@ class Importer:
         self.batch_size = batch_size
         self.progress = progress or (lambda n: None)
         self.written_since_analyze = 0
+        # Wire polling (wire.polling): the feed's setting decides the status,
+        # not what JSON Lines items say (except a takedown); its default
+        # tags join every item's; `screen` sees each new item before it is
+        # written and may refuse it (near-duplicates, wire.duplicates).
+        self.item_status = item_status
+        self.extra_tags = list(tags)
+        self.screen = screen
         self._reset_caches()
 
     def run(self, documents):
@@ -295,6 +305,11 @@ class Importer:
                 continue
             claimed_keys |= keys
             if article is None:
+                refusal = self.screen.refuse(item, row) if self.screen else None
+                if refusal:
+                    counts.skipped += 1
+                    counts.notices.append(Notice(item.origin, refusal))
+                    continue
                 try:
                     article = self._new_article(item, row, counts)
                 except ItemRefused as refusal:
@@ -369,6 +384,7 @@ class Importer:
             event.article_id = event.article.pk
             event.article_uuid = event.article.uuid
         ArticleEvent.objects.bulk_create(events)
+        announce_events(events)
         workflow.record_revisions(
             [*created, *(article for article, _ in changed.values())],
             by=self.actor,
@@ -416,6 +432,10 @@ class Importer:
         }
 
     def _wanted_status(self, item):
+        if not self.item_status:
+            if item.status == S.UNPUBLISHED:
+                return S.UNPUBLISHED  # the wire took it down
+            return S.PUBLISHED if self.publish else None
         return item.status or (S.PUBLISHED if self.publish else None)
 
     def _status_change(self, article, item):
@@ -526,7 +546,7 @@ class Importer:
             "featured": item.featured,
             "lead_image_id": item.lead_image_id,
             "lead_image_caption": item.lead_image_caption,
-            "tags": _unique_names(item.tags),
+            "tags": _unique_names([*item.tags, *self.extra_tags]),
         }
         keys = {("tts", title, item.published_at, source_id)}
         if item.uuid:

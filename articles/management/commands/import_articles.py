@@ -50,7 +50,9 @@ class Command(BaseCommand):
             default="",
             help=f"Topic of new feed items (default: {DEFAULT_FEED_TOPIC}).",
         )
-        parser.add_argument("--source", default="", help="Source (outlet) of feed items.")
+        parser.add_argument(
+            "--source", default="", help="Source (outlet) of feed items and of JSON Lines items that name none."
+        )
         parser.add_argument(
             "--user",
             default="",
