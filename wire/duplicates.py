@@ -26,10 +26,12 @@ Measured on tests/data/near_duplicates (bench/near_duplicates.py): see
 README, "Near-duplicates".
 """
 
+import functools
 import hashlib
 import re
 import struct
 import unicodedata
+import zlib
 
 import numpy as np
 from datasketch import LeanMinHash, MinHash
@@ -45,6 +47,8 @@ SHINGLE = 3
 CONTAINMENT = 0.6
 MIN_JACCARD = 0.2
 SEED = 20241205
+# datasketch's permutation scheme (its default since 2.0): stored signatures depend on it.
+SCHEME = "affine32"
 # Below this many characters of text the title joins it (feed items with a summary only).
 SHORT_TEXT = 80
 WORD = re.compile(r"[^\w]+", re.UNICODE)
@@ -75,8 +79,15 @@ def shingles(text):
 
 
 def _hash32(data):
-    # The first 4 bytes of BLAKE2b: fast, stable across processes and platforms.
-    return struct.unpack("<I", hashlib.blake2b(data, digest_size=4).digest())[0]
+    # CRC-32: in C, stable across processes and platforms; MinHash's random
+    # affine permutations do the mixing.
+    return zlib.crc32(data)
+
+
+@functools.cache
+def _permutations():
+    # Made once: MinHash() draws them anew each time, which costs more than hashing a text.
+    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
 
 
 class Signature:
@@ -89,7 +100,9 @@ class Signature:
     @classmethod
     def of_text(cls, text):
         grams = shingles(text)
-        minhash = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=_hash32)
+        minhash = MinHash(
+            num_perm=NUM_PERM, hashfunc=_hash32, permutations=_permutations(), scheme=SCHEME
+        )
         if grams:
             minhash.update_batch([g.encode("utf-8") for g in grams])
         return cls(LeanMinHash(minhash).hashvalues, len(grams))
