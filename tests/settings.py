@@ -23,3 +23,12 @@ COUNT_CACHE = False
 # Jobs run in the test process when their transaction commits, as in the demo
 # (tests/test_jobs_worker.py starts real Celery workers against Redis).
 CELERY_TASK_ALWAYS_EAGER = True
+
+# SQLite tests use a database file (in memory-backed /dev/shm where there is
+# one), so that the Celery workers of tests/test_jobs_worker.py can open it.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    import tempfile
+
+    _folder = "/dev/shm" if os.path.isdir("/dev/shm") else tempfile.gettempdir()
+    DATABASES["default"]["TEST"] = {"NAME": os.path.join(_folder, f"newsroom-test-{os.getpid()}.sqlite3")}  # noqa: F405
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 30  # noqa: F405

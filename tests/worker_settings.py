@@ -11,3 +11,6 @@ if os.environ.get("WIRE_TEST_SERVER_PORT"):
     from tests import wire_dns
 
     wire_dns.install(int(os.environ["WIRE_TEST_SERVER_PORT"]))
+
+# The queue of the test run that started this worker.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("JOBS_TEST_QUEUE", "celery")
