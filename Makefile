@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint check clean bench
+.PHONY: run test install lint check clean bench worker scheduler
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,12 +17,20 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
 
 install: $(VENV)/.installed
 
-# The demo site: SQLite, local-memory cache, demo content and an editor login.
+# The demo site: SQLite, local-memory cache, demo content and an editor login;
+# background jobs run in the web process when their transaction commits (eager).
 run: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py load_demo_content
 	@echo "Newsroom is at http://$(HOST):$(PORT)/"
 	DEBUG=1 $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
+
+# Production-style background processes (README, "Jobs"): set JOBS_BROKER_URL first.
+worker: install
+	$(BIN)/celery -A jobs worker -l info
+
+scheduler: install
+	$(BIN)/celery -A jobs beat -l info --schedule /tmp/newsroom-celerybeat-schedule
 
 # SQLite by default; set DATABASE_URL=postgres://... to run on PostgreSQL.
 test: install

@@ -71,7 +71,9 @@ def last_article_change():
         updated=edge_value(Article.objects.all(), "updated_at", last=True),
         due=edge_value(live.filter(published_at__lte=now), "published_at", last=True),
         expired=edge_value(live.filter(expires_at__lte=now), "expires_at", last=True),
-        licence=edge_value(Source.objects.filter(licence_ends_at__lte=now), "licence_ends_at", last=True),
+        licence=edge_value(
+            Source.objects.filter(licence_ends_at__lte=now), "licence_ends_at", last=True
+        ),
     )
     return max((m for m in moments.values() if m is not None), default=None)
 
@@ -82,7 +84,9 @@ def next_scheduled_change(now):
     moments = scalar_values(
         due=edge_value(live.filter(published_at__gt=now), "published_at", last=False),
         expiry=edge_value(live.filter(expires_at__gt=now), "expires_at", last=False),
-        licence=edge_value(Source.objects.filter(licence_ends_at__gt=now), "licence_ends_at", last=False),
+        licence=edge_value(
+            Source.objects.filter(licence_ends_at__gt=now), "licence_ends_at", last=False
+        ),
     )
     return min((m for m in moments.values() if m is not None), default=None)
 

@@ -13,7 +13,16 @@ S = Job.Status
 
 @admin.register(Job)
 class JobAdmin(admin.ModelAdmin):
-    list_display = ["name", "key", "status_badge", "tries", "run_after", "started_at", "finished_at", "error"]
+    list_display = [
+        "name",
+        "key",
+        "status_badge",
+        "tries",
+        "run_after",
+        "started_at",
+        "finished_at",
+        "error",
+    ]
     list_filter = ["status", "name"]
     search_fields = ["key", "name", "last_error"]
     date_hierarchy = "created_at"
@@ -75,7 +84,9 @@ class JobAdmin(admin.ModelAdmin):
         for job in queryset.filter(status=S.FAILED):
             api.run_again(job)
             count += 1
-        self.message_user(request, _("%(count)d jobs queued again.") % {"count": count}, messages.SUCCESS)
+        self.message_user(
+            request, _("%(count)d jobs queued again.") % {"count": count}, messages.SUCCESS
+        )
 
     def has_run_permission(self, request):
         return request.user.has_perm("jobs.run_job")

@@ -172,21 +172,34 @@ def claim(job_id):
             logger.warning("Job %s is gone; its message is dropped.", job_id)
             return None
         if job.status in (S.SUCCEEDED, S.FAILED):
-            logger.info("Job %s (%s) already %s; duplicate delivery ignored.", job.pk, job.key, job.status)
+            logger.info(
+                "Job %s (%s) already %s; duplicate delivery ignored.", job.pk, job.key, job.status
+            )
             return None
         if (
             job.status == S.RUNNING
             and job.started_at
             and (now - job.started_at).total_seconds() < lease_seconds()
         ):
-            logger.info("Job %s (%s) is running elsewhere; duplicate delivery ignored.", job.pk, job.key)
+            logger.info(
+                "Job %s (%s) is running elsewhere; duplicate delivery ignored.", job.pk, job.key
+            )
             return None
         job.status = S.RUNNING
         job.attempts += 1
         job.started_at = now
         job.finished_at = None
         job.worker = f"{socket.gethostname()}:{_pid()}"
-        job.save(update_fields=["status", "attempts", "started_at", "finished_at", "worker", "updated_at"])
+        job.save(
+            update_fields=[
+                "status",
+                "attempts",
+                "started_at",
+                "finished_at",
+                "worker",
+                "updated_at",
+            ]
+        )
     return job
 
 
@@ -223,18 +236,35 @@ def execute(job_id, *, task=None):
         error = f"{type(exc).__name__}: {exc}"
         detail = traceback.format_exc()[-ERROR_DETAIL_MAX:]
         if job.attempts >= job.max_attempts:
-            logger.exception("Job %s (%s) failed for good after %d attempts", job.pk, job.key, job.attempts)
+            logger.exception(
+                "Job %s (%s) failed for good after %d attempts", job.pk, job.key, job.attempts
+            )
             _finish(job, S.FAILED, error=error, detail=detail)
             return "failed"
         delay = backoff_seconds(job.attempts)
-        _finish(job, S.RETRYING, error=error, detail=detail, run_after=timezone.now() + timedelta(seconds=delay))
-        logger.warning("Job %s (%s) attempt %d failed (%s); retrying in %ss", job.pk, job.key, job.attempts, error, delay)
+        _finish(
+            job,
+            S.RETRYING,
+            error=error,
+            detail=detail,
+            run_after=timezone.now() + timedelta(seconds=delay),
+        )
+        logger.warning(
+            "Job %s (%s) attempt %d failed (%s); retrying in %ss",
+            job.pk,
+            job.key,
+            job.attempts,
+            error,
+            delay,
+        )
         if task is not None:
             try:
                 # Celery sends the retry with its countdown; Retry propagates to it.
                 raise task.retry(exc=exc, countdown=delay, max_retries=job.max_attempts)
             except (task.MaxRetriesExceededError, Reject) as not_sent:
-                logger.warning("Retry of job %s not sent (%s); the dispatcher will", job.pk, not_sent)
+                logger.warning(
+                    "Retry of job %s not sent (%s); the dispatcher will", job.pk, not_sent
+                )
         # Without a task (or when the retry could not be sent) the dispatcher sends it when due.
         Job.objects.filter(pk=job.pk, status=S.RETRYING).update(sent_at=None)
         return "retrying"
@@ -252,7 +282,10 @@ def _finish(job, status, *, error="", detail="", result=None, run_after=None):
     if error:
         job.last_error = error[:2000]
         job.error_detail = detail or error
-        job.history = [*job.history, {"attempt": job.attempts, "at": now.isoformat(), "error": error[:500]}][-HISTORY_MAX:]
+        job.history = [
+            *job.history,
+            {"attempt": job.attempts, "at": now.isoformat(), "error": error[:500]},
+        ][-HISTORY_MAX:]
         fields += ["last_error", "error_detail", "history"]
     if result is not None:
         job.result = result
@@ -260,7 +293,9 @@ def _finish(job, status, *, error="", detail="", result=None, run_after=None):
     if run_after is not None:
         job.run_after = run_after
         fields.append("run_after")
-    Job.objects.filter(pk=job.pk).update(**{f: getattr(job, f) for f in fields if f != "updated_at"}, updated_at=now)
+    Job.objects.filter(pk=job.pk).update(
+        **{f: getattr(job, f) for f in fields if f != "updated_at"}, updated_at=now
+    )
 
 
 def _jsonable(value):

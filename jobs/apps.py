@@ -9,5 +9,7 @@ class JobsConfig(AppConfig):
 
     def ready(self):
         # The web process sends through the same Celery app the workers run.
-        from . import celery  # noqa: F401
-        from . import checks  # noqa: F401
+        from . import (
+            celery,  # noqa: F401
+            checks,  # noqa: F401
+        )

@@ -5,7 +5,9 @@ from celery import shared_task
 from . import api
 
 
-@shared_task(bind=True, name="jobs.run", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+@shared_task(
+    bind=True, name="jobs.run", acks_late=True, reject_on_worker_lost=True, ignore_result=True
+)
 def run_job(self, job_id):
     return api.execute(job_id, task=self)
 

@@ -45,9 +45,7 @@ class RecordingServer:
                     Request(self.command, self.path, dict(self.headers.items()), body)
                 )
                 route = server.routes.get(self.path.split("?")[0])
-                status, headers, content = (
-                    route.next() if route else (404, {}, b"not found")
-                )
+                status, headers, content = route.next() if route else (404, {}, b"not found")
                 if route and route.delay:
                     time.sleep(route.delay)
                 if callable(content):

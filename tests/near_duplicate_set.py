@@ -73,7 +73,9 @@ def edited(paragraphs, rng):
         for word, other in SYNONYMS.items():
             if word in paragraph and rng.random() < 0.7:
                 paragraph = paragraph.replace(word, other, 1)
-        paragraph = paragraph.replace("，", ",").replace("。", ". ") if rng.random() < 0.3 else paragraph
+        paragraph = (
+            paragraph.replace("，", ",").replace("。", ". ") if rng.random() < 0.3 else paragraph
+        )
         out.append(paragraph)
     # Drop one sentence of a middle paragraph.
     middle = out[len(out) // 2]

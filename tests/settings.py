@@ -26,9 +26,10 @@ CELERY_TASK_ALWAYS_EAGER = True
 
 # SQLite tests use a database file (in memory-backed /dev/shm where there is
 # one), so that the Celery workers of tests/test_jobs_worker.py can open it.
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+_default = DATABASES["default"]  # noqa: F405
+if _default["ENGINE"] == "django.db.backends.sqlite3":
     import tempfile
 
     _folder = "/dev/shm" if os.path.isdir("/dev/shm") else tempfile.gettempdir()
-    DATABASES["default"]["TEST"] = {"NAME": os.path.join(_folder, f"newsroom-test-{os.getpid()}.sqlite3")}  # noqa: F405
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 30  # noqa: F405
+    _default["TEST"] = {"NAME": os.path.join(_folder, f"newsroom-test-{os.getpid()}.sqlite3")}
+    _default.setdefault("OPTIONS", {})["timeout"] = 30

@@ -10,7 +10,6 @@ import socket
 import time
 
 import pytest
-from django.db import transaction
 
 from jobs import Permanent, enqueue, job
 from jobs import api as jobs_api
@@ -146,7 +145,9 @@ def test_a_job_for_later_waits_for_the_dispatcher(django_capture_on_commit_callb
     from django.utils import timezone
 
     with django_capture_on_commit_callbacks(execute=True):
-        later = enqueue(record_call, kwargs={"value": "later"}, run_after=timezone.now() + timedelta(hours=1))
+        later = enqueue(
+            record_call, kwargs={"value": "later"}, run_after=timezone.now() + timedelta(hours=1)
+        )
     assert CALLS == [] and Job.objects.get(pk=later.pk).sent_at is None
     assert jobs_api.dispatch_due() == 0
     time_machine.move_to(timezone.now() + timedelta(hours=1, seconds=1))
@@ -171,7 +172,10 @@ def test_broker_down_keeps_work_and_logs_once_then_runs_when_it_returns(
         elapsed = time.monotonic() - started
         outage_logs = [r for r in caplog.records if "broker unreachable" in r.getMessage()]
         assert len(outage_logs) == 1, [r.getMessage() for r in caplog.records]
-        assert "Connection refused" in outage_logs[0].getMessage() or "Error 111" in outage_logs[0].getMessage()
+        assert (
+            "Connection refused" in outage_logs[0].getMessage()
+            or "Error 111" in outage_logs[0].getMessage()
+        )
         assert elapsed < 5  # a refused connection, once: nobody waits on retries
         for queued in (first, second):
             queued.refresh_from_db()
@@ -189,7 +193,9 @@ def test_broker_down_keeps_work_and_logs_once_then_runs_when_it_returns(
 
 
 @pytest.mark.django_db
-def test_desk_job_list_shows_status_attempts_and_error(admin_client, django_capture_on_commit_callbacks):
+def test_desk_job_list_shows_status_attempts_and_error(
+    admin_client, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         enqueue(flaky, key="visible-failure", kwargs={"fail_times": 99})
     page = admin_client.get("/admin/jobs/job/").content.decode()

@@ -23,7 +23,6 @@ from django.db import connection
 from articles import workflow
 from articles.models import Article
 from jobs.models import Job
-from tests import wire_dns
 from tests.factories import ensure_roles, make_article, make_source, make_topic, make_user
 from tests.http_servers import RecordingServer
 from tests.test_jobs import use_broker
@@ -68,8 +67,22 @@ class Worker:
     def __init__(self, queue, **env):
         self.log = open(f"/tmp/{queue}-{time.monotonic_ns()}.log", "w+")  # noqa: SIM115
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "jobs", "worker", "--pool=solo", "-Q", queue,
-             "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "info"],
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "jobs",
+                "worker",
+                "--pool=solo",
+                "-Q",
+                queue,
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-l",
+                "info",
+            ],
             cwd=ROOT,
             env={
                 **os.environ,
@@ -129,7 +142,9 @@ def wait_for(condition, timeout, what, worker=None):
         if condition():
             return
         time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}" + (f"\n{worker.output()}" if worker else ""))
+    raise AssertionError(
+        f"timed out waiting for {what}" + (f"\n{worker.output()}" if worker else "")
+    )
 
 
 def test_a_killed_workers_poll_runs_again_in_another_worker_and_imports_once(queue, workers):
@@ -147,13 +162,23 @@ def test_a_killed_workers_poll_runs_again_in_another_worker_and_imports_once(que
         job = polling.poll_now(feed)  # committed: sent to Redis
         env = {"WIRE_TEST_SERVER_PORT": str(server.port)}
         first = workers(queue, **env)
-        wait_for(lambda: Job.objects.get(pk=job.pk).status == Job.Status.RUNNING, 60, "the poll to start", first)
+        wait_for(
+            lambda: Job.objects.get(pk=job.pk).status == Job.Status.RUNNING,
+            60,
+            "the poll to start",
+            first,
+        )
         wait_for(lambda: server.hits("/feed.xml"), 30, "the fetch", first)
         first.kill()
         assert Job.objects.get(pk=job.pk).status == Job.Status.RUNNING  # taken, never finished
         server.routes["/feed.xml"].delay = 0
         second = workers(queue, **env)
-        wait_for(lambda: Job.objects.get(pk=job.pk).status == Job.Status.SUCCEEDED, 90, "the poll to run again", second)
+        wait_for(
+            lambda: Job.objects.get(pk=job.pk).status == Job.Status.SUCCEEDED,
+            90,
+            "the poll to run again",
+            second,
+        )
     finally:
         server.close()
     job.refresh_from_db()

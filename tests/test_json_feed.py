@@ -39,7 +39,11 @@ JSON_FEED_1_1 = {
         "expired": {"type": "boolean"},
         "hubs": {
             "type": "array",
-            "items": {"type": "object", "required": ["type", "url"], "properties": {"type": {"type": "string"}, "url": URL}},
+            "items": {
+                "type": "object",
+                "required": ["type", "url"],
+                "properties": {"type": {"type": "string"}, "url": URL},
+            },
         },
         "items": {
             "type": "array",
@@ -73,7 +77,9 @@ def validate(response):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/feed+json; charset=utf-8"
     feed = json.loads(response.content)
-    jsonschema.validate(feed, JSON_FEED_1_1, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+    jsonschema.validate(
+        feed, JSON_FEED_1_1, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
     ids = [item["id"] for item in feed["items"]]
     assert len(ids) == len(set(ids))  # ids are unique and stable
     for item in feed["items"]:
@@ -91,7 +97,11 @@ def scene(db):
     restricted = make_source("路透社", licence_redistribute=False)
     visible = make_article(title="公开文章", topic=topic, tags=["储能"], byline="记者甲")
     reprint = make_article(
-        title="路透社转载", topic=topic, tags=["储能"], source=restricted, source_url="https://reuters.example.com/a"
+        title="路透社转载",
+        topic=topic,
+        tags=["储能"],
+        source=restricted,
+        source_url="https://reuters.example.com/a",
     )
     hidden = make_unpublished_variants(topic=topic, tags=["储能"])
     return topic, visible, reprint, hidden
@@ -102,7 +112,11 @@ def scene(db):
 def test_json_feed_validates_and_never_shows_an_unpublished_article(client, scene, scope):
     topic, visible, reprint, hidden = scene
     tag = visible.tags.get()
-    url = {"site": "/feeds/json/", "topic": f"/topics/{topic.slug}/json/", "tag": f"/tags/{tag.slug}/json/"}[scope]
+    url = {
+        "site": "/feeds/json/",
+        "topic": f"/topics/{topic.slug}/json/",
+        "tag": f"/tags/{tag.slug}/json/",
+    }[scope]
     feed = validate(client.get(url))
     titles = [item["title"] for item in feed["items"]]
     assert sorted(titles) == sorted([visible.title, reprint.title])

@@ -56,13 +56,19 @@ def versions(db):
 
 
 @pytest.mark.django_db
-def test_the_same_story_from_three_sources_is_one_cluster(versions, django_capture_on_commit_callbacks):
+def test_the_same_story_from_three_sources_is_one_cluster(
+    versions, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
-        import_documents([jsonl([versions["ai-1", "original"], versions["ev-1", "original"]], "新华社")])
+        import_documents(
+            [jsonl([versions["ai-1", "original"], versions["ev-1", "original"]], "新华社")]
+        )
     with django_capture_on_commit_callbacks(execute=True):
         import_documents([jsonl([versions["ai-1", "glossed"]], "人民网")])
     with django_capture_on_commit_callbacks(execute=True):
-        import_documents([jsonl([versions["ai-1", "combined"], versions["ai-2", "original"]], "中新社")])
+        import_documents(
+            [jsonl([versions["ai-1", "combined"], versions["ai-2", "original"]], "中新社")]
+        )
     ai1 = Article.objects.filter(source_url__contains="/ai-1/").order_by("pk")
     assert ai1.count() == 3  # "link": all imported
     clusters = {a.fingerprint.cluster_id for a in ai1}
@@ -72,7 +78,9 @@ def test_the_same_story_from_three_sources_is_one_cluster(versions, django_captu
 
 
 @pytest.mark.django_db
-def test_skip_policy_keeps_the_receipt_and_the_desk_shows_it(versions, client, django_capture_on_commit_callbacks):
+def test_skip_policy_keeps_the_receipt_and_the_desk_shows_it(
+    versions, client, django_capture_on_commit_callbacks
+):
     ensure_roles()
     with django_capture_on_commit_callbacks(execute=True):
         import_documents([jsonl([versions["ag-3", "original"]], "新华社")])
@@ -88,7 +96,9 @@ def test_skip_policy_keeps_the_receipt_and_the_desk_shows_it(versions, client, d
     assert receipt.source.name == "人民网" and receipt.cluster_id == kept.fingerprint.cluster_id
     client.force_login(make_user("editor", "bianji"))
     page = client.get(f"/admin/articles/article/{kept.pk}/change/").content.decode()
-    assert "Also received from" in page and "人民网" in page and "skipped as a near-duplicate" in page
+    assert (
+        "Also received from" in page and "人民网" in page and "skipped as a near-duplicate" in page
+    )
 
 
 @pytest.mark.django_db
@@ -100,7 +110,9 @@ def test_an_article_written_in_the_desk_joins_the_cluster_of_its_story(
         import_documents([jsonl([versions["ev-3", "original"]], "新华社")])
     editor = make_user("editor", "bianji")
     doc = versions["ev-3", "edited"]
-    article = Article(title=doc.title, standfirst=doc.standfirst, body=doc.body, topic=make_topic("汽车"))
+    article = Article(
+        title=doc.title, standfirst=doc.standfirst, body=doc.body, topic=make_topic("汽车")
+    )
     with django_capture_on_commit_callbacks(execute=True):
         workflow.save_article(article, by=editor)
     imported = Article.objects.get(source_url__contains="/ev-3/")

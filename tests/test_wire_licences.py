@@ -59,7 +59,7 @@ def test_licence_end_removes_reprints_at_that_moment_and_the_page_cache_follows(
     assert reader.get(reprint.get_absolute_url()).status_code == 404
     assert reprint.title not in reader.get("/feeds/rss/").content.decode()
     assert reprint.title not in reader.get("/feeds/json/").content.decode()
-    assert reader.get(f"/search/?q=春耕").content.decode().count(reprint.title) == 0
+    assert reader.get("/search/?q=春耕").content.decode().count(reprint.title) == 0
     assert list(Article.objects.published()) == [own]
 
 
@@ -89,7 +89,9 @@ def test_ended_licence_unpublishes_through_the_workflow_naming_the_licence(
 
 
 @pytest.mark.django_db
-def test_a_renewed_licence_keeps_the_articles(licensed, time_machine, django_capture_on_commit_callbacks):
+def test_a_renewed_licence_keeps_the_articles(
+    licensed, time_machine, django_capture_on_commit_callbacks
+):
     source, reprint, _own = licensed
     ends = timezone.now() + timedelta(minutes=5)
     source.licence_ends_at = ends

@@ -20,7 +20,10 @@ from wire.tasks import tick
 
 FEED_URL = f"http://{wire_dns.HOST}/feed.xml"
 ITEMS = [
-    ("锂电池回收网络覆盖地级市", "退役动力电池回收服务网点已覆盖全国大部分地级市，车企与回收企业共建网络。"),
+    (
+        "锂电池回收网络覆盖地级市",
+        "退役动力电池回收服务网点已覆盖全国大部分地级市，车企与回收企业共建网络。",
+    ),
     ("风电装机容量再创新高", "今年新增风电装机容量超过预期，海上风电项目集中并网。"),
     ("光伏组件出口保持增长", "光伏组件出口量同比增长，欧洲和中东市场需求旺盛。"),
 ]
@@ -79,7 +82,11 @@ def test_a_feed_polled_twice_imports_once(feed_server, chief):
     first = polling.poll_feed(feed.pk)
     second = polling.poll_feed(feed.pk)
     assert (first.outcome, first.created, first.http_status) == (PollRun.Outcome.IMPORTED, 3, 200)
-    assert (second.outcome, second.created, second.http_status) == (PollRun.Outcome.NOT_MODIFIED, 0, 304)
+    assert (second.outcome, second.created, second.http_status) == (
+        PollRun.Outcome.NOT_MODIFIED,
+        0,
+        304,
+    )
     assert Article.objects.count() == 3
     requests = feed_server.hits("/feed.xml")
     assert len(requests) == 2
@@ -95,13 +102,24 @@ def test_a_feed_polled_twice_imports_once(feed_server, chief):
 @pytest.mark.django_db
 def test_a_server_that_ignores_conditional_get_still_imports_once(feed_server, chief):
     feed_server.route(
-        "/feed.xml", (200, {"Content-Type": "application/rss+xml", "Last-Modified": "Mon, 02 Dec 2024 01:00:00 GMT"}, rss())
+        "/feed.xml",
+        (
+            200,
+            {
+                "Content-Type": "application/rss+xml",
+                "Last-Modified": "Mon, 02 Dec 2024 01:00:00 GMT",
+            },
+            rss(),
+        ),
     )
     feed = make_feed(chief)
     polling.poll_feed(feed.pk)
     again = polling.poll_feed(feed.pk)
     assert (again.outcome, again.created, again.skipped) == (PollRun.Outcome.IMPORTED, 0, 3)
-    assert feed_server.hits("/feed.xml")[1].headers["If-Modified-Since"] == "Mon, 02 Dec 2024 01:00:00 GMT"
+    assert (
+        feed_server.hits("/feed.xml")[1].headers["If-Modified-Since"]
+        == "Mon, 02 Dec 2024 01:00:00 GMT"
+    )
     assert Article.objects.count() == 3
 
 
@@ -129,7 +147,13 @@ def test_the_desk_refuses_a_publishing_feed_from_someone_who_may_not_publish(cli
     clerk = make_user("none", "clerk")
     clerk.user_permissions.add(
         *Permission.objects.filter(
-            codename__in=["add_wirefeed", "change_wirefeed", "view_wirefeed", "view_source", "view_topic"]
+            codename__in=[
+                "add_wirefeed",
+                "change_wirefeed",
+                "view_wirefeed",
+                "view_source",
+                "view_topic",
+            ]
         )
     )
     client.force_login(clerk)
@@ -155,7 +179,9 @@ def test_the_desk_refuses_a_publishing_feed_from_someone_who_may_not_publish(cli
 
 
 @pytest.mark.django_db
-def test_due_feeds_are_claimed_once_however_many_ticks(feed_server, chief, django_capture_on_commit_callbacks):
+def test_due_feeds_are_claimed_once_however_many_ticks(
+    feed_server, chief, django_capture_on_commit_callbacks
+):
     feed_server.route("/feed.xml", conditional_feed(rss()))
     feed = make_feed(chief)
     with django_capture_on_commit_callbacks(execute=True):
@@ -170,7 +196,9 @@ def test_due_feeds_are_claimed_once_however_many_ticks(feed_server, chief, djang
 
 
 @pytest.mark.django_db
-def test_the_scheduler_tick_polls_due_feeds_through_jobs(feed_server, chief, django_capture_on_commit_callbacks):
+def test_the_scheduler_tick_polls_due_feeds_through_jobs(
+    feed_server, chief, django_capture_on_commit_callbacks
+):
     feed_server.route("/feed.xml", conditional_feed(rss()))
     make_feed(chief)
     with django_capture_on_commit_callbacks(execute=True):
@@ -180,7 +208,9 @@ def test_the_scheduler_tick_polls_due_feeds_through_jobs(feed_server, chief, dja
 
 
 @pytest.mark.django_db
-def test_a_failing_feed_backs_off_and_shows_in_the_desk(feed_server, chief, admin_client, time_machine):
+def test_a_failing_feed_backs_off_and_shows_in_the_desk(
+    feed_server, chief, admin_client, time_machine
+):
     feed_server.route("/feed.xml", (500, {}, b"oops"))
     feed = make_feed(chief, interval=10)
     now = timezone.now()
@@ -193,7 +223,9 @@ def test_a_failing_feed_backs_off_and_shows_in_the_desk(feed_server, chief, admi
     assert feed.next_poll_at == now + timedelta(minutes=10 * 2**3)
     page = admin_client.get("/admin/wire/wirefeed/").content.decode()
     assert "failing: 3 in a row" in page
-    assert "HTTP 500" in admin_client.get(f"/admin/wire/wirefeed/{feed.pk}/change/").content.decode()
+    assert (
+        "HTTP 500" in admin_client.get(f"/admin/wire/wirefeed/{feed.pk}/change/").content.decode()
+    )
     feed_server.route("/feed.xml", (200, {"Content-Type": "application/rss+xml"}, rss()))
     polling.poll_feed(feed.pk)
     feed.refresh_from_db()

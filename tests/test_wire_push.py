@@ -48,7 +48,13 @@ def editor(db):
 
 @pytest.fixture
 def draft(db):
-    article = make_article(title="储能电站并网投运", status="draft", published_at=None, topic=make_topic("能源"), tags=["储能"])
+    article = make_article(
+        title="储能电站并网投运",
+        status="draft",
+        published_at=None,
+        topic=make_topic("能源"),
+        tags=["储能"],
+    )
     return article
 
 
@@ -57,16 +63,18 @@ def url_of(article):
 
 
 @pytest.mark.django_db
-def test_publishing_notifies_each_endpoint_once(endpoints, editor, draft, django_capture_on_commit_callbacks):
+def test_publishing_notifies_each_endpoint_once(
+    endpoints, editor, draft, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         workflow.publish(draft, by=editor)
-    hub, = endpoints.hits("/hub")
+    (hub,) = endpoints.hits("/hub")
     form = urllib.parse.parse_qs(hub.body.decode())
     assert form["hub.mode"] == ["publish"]
     assert "https://news.example.com/feeds/rss/" in form["hub.url"]
     assert f"https://news.example.com/topics/{draft.topic.slug}/atom/" in form["hub.url"]
     assert any(url.endswith("/json/") and "/tags/" in url for url in form["hub.url"])
-    indexnow, = endpoints.hits("/indexnow")
+    (indexnow,) = endpoints.hits("/indexnow")
     payload = json.loads(indexnow.body)
     assert payload == {
         "host": "news.example.com",
@@ -74,7 +82,7 @@ def test_publishing_notifies_each_endpoint_once(endpoints, editor, draft, django
         "keyLocation": "https://news.example.com/a1b2c3d4e5f6.txt",
         "urlList": [url_of(draft)],
     }
-    baidu, = endpoints.hits("/urls")
+    (baidu,) = endpoints.hits("/urls")
     assert baidu.path == "/urls?site=https%3A%2F%2Fnews.example.com&token=baidu-token"
     assert baidu.body.decode() == url_of(draft)
     deliveries = PushDelivery.objects.filter(article=draft)
@@ -142,7 +150,12 @@ def test_a_scheduled_article_is_pushed_when_it_comes_due(
     assert jobs_api.dispatch_due() == 0
     time_machine.move_to(due + timedelta(seconds=5), tick=False)
     assert jobs_api.dispatch_due() == 3
-    assert len(endpoints.hits("/urls")) == len(endpoints.hits("/indexnow")) == len(endpoints.hits("/hub")) == 1
+    assert (
+        len(endpoints.hits("/urls"))
+        == len(endpoints.hits("/indexnow"))
+        == len(endpoints.hits("/hub"))
+        == 1
+    )
 
 
 @pytest.mark.django_db
@@ -171,4 +184,6 @@ def test_feeds_name_their_websub_hub(endpoints, client, draft):
     assert [e.get("href") for e in rss.iter(f"{atom}link") if e.get("rel") == "hub"] == [hub]
     feed = ET.fromstring(client.get("/feeds/atom/").content)
     assert [e.get("href") for e in feed.findall(f"{atom}link") if e.get("rel") == "hub"] == [hub]
-    assert json.loads(client.get("/feeds/json/").content)["hubs"] == [{"type": "WebSub", "url": hub}]
+    assert json.loads(client.get("/feeds/json/").content)["hubs"] == [
+        {"type": "WebSub", "url": hub}
+    ]

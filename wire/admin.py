@@ -22,7 +22,17 @@ from .models import Licence, PollRun, PushDelivery, WireFeed
 class WireFeedForm(forms.ModelForm):
     class Meta:
         model = WireFeed
-        fields = ["source", "url", "format", "interval", "topic", "tags", "publish", "on_duplicate", "enabled"]
+        fields = [
+            "source",
+            "url",
+            "format",
+            "interval",
+            "topic",
+            "tags",
+            "publish",
+            "on_duplicate",
+            "enabled",
+        ]
         widgets = {"url": forms.URLInput(attrs={"size": 80})}
 
     user = None  # set by the admin
@@ -31,7 +41,9 @@ class WireFeedForm(forms.ModelForm):
         publish = self.cleaned_data["publish"]
         if publish and not workflow.can_publish(self.user):
             raise forms.ValidationError(
-                _("Only someone who may publish can have a feed publish at once; its items arrive as drafts.")
+                _(
+                    "Only someone who may publish can have a feed publish at once; its items arrive as drafts."
+                )
             )
         return publish
 
@@ -57,17 +69,52 @@ class FailingFilter(admin.SimpleListFilter):
 class WireFeedAdmin(admin.ModelAdmin):
     form = WireFeedForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    list_display = ["source", "url", "interval", "publish", "enabled", "owner", "health", "last_polled_at", "next_poll_at", "last_counts"]
+    list_display = [
+        "source",
+        "url",
+        "interval",
+        "publish",
+        "enabled",
+        "owner",
+        "health",
+        "last_polled_at",
+        "next_poll_at",
+        "last_counts",
+    ]
     list_filter = [FailingFilter, "enabled", "publish", "source"]
     list_select_related = ["source", "owner"]
     search_fields = ["url", "source__name"]
     autocomplete_fields = ["source", "topic"]
     actions = ["poll_now"]
-    readonly_fields = ["owner", "health", "etag", "last_modified", "last_polled_at", "last_success_at", "next_poll_at", "last_error", "poll_log"]
+    readonly_fields = [
+        "owner",
+        "health",
+        "etag",
+        "last_modified",
+        "last_polled_at",
+        "last_success_at",
+        "next_poll_at",
+        "last_error",
+        "poll_log",
+    ]
     fieldsets = [
         (None, {"fields": ["source", "url", "format", "interval", "enabled"]}),
         (_("Items"), {"fields": ["topic", "tags", "publish", "on_duplicate", "owner"]}),
-        (_("Polling"), {"fields": ["health", "last_polled_at", "last_success_at", "next_poll_at", "last_error", "etag", "last_modified", "poll_log"]}),
+        (
+            _("Polling"),
+            {
+                "fields": [
+                    "health",
+                    "last_polled_at",
+                    "last_success_at",
+                    "next_poll_at",
+                    "last_error",
+                    "etag",
+                    "last_modified",
+                    "poll_log",
+                ]
+            },
+        ),
     ]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -97,7 +144,10 @@ class WireFeedAdmin(admin.ModelAdmin):
                 % {"count": obj.failures, "time": _local(obj.next_poll_at)},
             )
         if obj.failures:
-            return format_html('<span style="color:#b36b00">{}</span>', _("%(count)d failure(s)") % {"count": obj.failures})
+            return format_html(
+                '<span style="color:#b36b00">{}</span>',
+                _("%(count)d failure(s)") % {"count": obj.failures},
+            )
         return _("working") if obj.last_success_at else _("not polled yet")
 
     @admin.display(description=_("last poll"))
@@ -105,7 +155,9 @@ class WireFeedAdmin(admin.ModelAdmin):
         run = obj.runs.first()
         if run is None:
             return "—"
-        return _("%(outcome)s: %(new)d new, %(updated)d updated, %(skipped)d skipped, %(failed)d failed") % {
+        return _(
+            "%(outcome)s: %(new)d new, %(updated)d updated, %(skipped)d skipped, %(failed)d failed"
+        ) % {
             "outcome": run.get_outcome_display(),
             "new": run.created,
             "updated": run.updated,
@@ -148,7 +200,9 @@ class WireFeedAdmin(admin.ModelAdmin):
     def poll_now(self, request, queryset):
         for feed in queryset:
             polling.poll_now(feed)
-        self.message_user(request, _("Polls queued; see the poll log of each feed."), messages.SUCCESS)
+        self.message_user(
+            request, _("Polls queued; see the poll log of each feed."), messages.SUCCESS
+        )
 
 
 def _local(moment):
@@ -186,10 +240,26 @@ class LicenceEndFilter(admin.SimpleListFilter):
 class LicenceAdmin(admin.ModelAdmin):
     """Reprint licences; the list opens on those ending within 30 days."""
 
-    list_display = ["name", "licence_ends_at", "remaining", "licence_starts_at", "licence_link_back", "licence_redistribute", "reference"]
+    list_display = [
+        "name",
+        "licence_ends_at",
+        "remaining",
+        "licence_starts_at",
+        "licence_link_back",
+        "licence_redistribute",
+        "reference",
+    ]
     list_filter = [LicenceEndFilter, "licence_link_back", "licence_redistribute"]
     search_fields = ["name", "licence_reference"]
-    fields = ["name", "homepage", "licence_reference", "licence_starts_at", "licence_ends_at", "licence_link_back", "licence_redistribute"]
+    fields = [
+        "name",
+        "homepage",
+        "licence_reference",
+        "licence_starts_at",
+        "licence_ends_at",
+        "licence_link_back",
+        "licence_redistribute",
+    ]
     readonly_fields = ["name", "homepage"]
 
     def changelist_view(self, request, extra_context=None):
@@ -221,7 +291,17 @@ class LicenceAdmin(admin.ModelAdmin):
 
 @admin.register(PushDelivery)
 class PushDeliveryAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "endpoint", "change", "url", "status", "attempts", "response_status", "answer", "delivered_at"]
+    list_display = [
+        "created_at",
+        "endpoint",
+        "change",
+        "url",
+        "status",
+        "attempts",
+        "response_status",
+        "answer",
+        "delivered_at",
+    ]
     list_filter = ["endpoint", "status", "change"]
     search_fields = ["url", "=event_id"]
     date_hierarchy = "created_at"
@@ -242,7 +322,17 @@ class PushDeliveryAdmin(admin.ModelAdmin):
 
 @admin.register(PollRun)
 class PollRunAdmin(admin.ModelAdmin):
-    list_display = ["started_at", "feed", "outcome", "http_status", "created", "updated", "skipped", "failed", "error"]
+    list_display = [
+        "started_at",
+        "feed",
+        "outcome",
+        "http_status",
+        "created",
+        "updated",
+        "skipped",
+        "failed",
+        "error",
+    ]
     list_filter = ["outcome", "feed__source"]
     list_select_related = ["feed__source"]
     date_hierarchy = "started_at"

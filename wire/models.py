@@ -34,7 +34,9 @@ class WireFeed(models.Model):
         Source, on_delete=models.CASCADE, related_name="wire_feeds", verbose_name=_("source")
     )
     url = models.URLField(_("feed URL"), max_length=500, unique=True)
-    format = models.CharField(_("format"), max_length=10, choices=Format.choices, default=Format.AUTO)
+    format = models.CharField(
+        _("format"), max_length=10, choices=Format.choices, default=Format.AUTO
+    )
     interval = models.PositiveIntegerField(
         _("interval (minutes)"),
         default=15,
@@ -81,9 +83,7 @@ class WireFeed(models.Model):
     last_modified = models.CharField(max_length=100, blank=True, editable=False)
     next_poll_at = models.DateTimeField(_("next poll"), null=True, blank=True, editable=False)
     last_polled_at = models.DateTimeField(_("last poll"), null=True, blank=True, editable=False)
-    last_success_at = models.DateTimeField(
-        _("last success"), null=True, blank=True, editable=False
-    )
+    last_success_at = models.DateTimeField(_("last success"), null=True, blank=True, editable=False)
     failures = models.PositiveIntegerField(_("failures in a row"), default=0, editable=False)
     last_error = models.TextField(_("last error"), blank=True, editable=False)
 
@@ -187,12 +187,18 @@ class Fingerprint(models.Model):
         verbose_name = _("fingerprint")
         verbose_name_plural = _("fingerprints")
 
+    def __str__(self):
+        return f"fingerprint of article {self.article_id}"
+
 
 class FingerprintBand(models.Model):
     """One locality-sensitive hash band of a fingerprint: equal keys make candidates."""
 
     fingerprint = models.ForeignKey(Fingerprint, on_delete=models.CASCADE, related_name="bands")
     key = models.BigIntegerField(db_index=True)
+
+    def __str__(self):
+        return str(self.key)
 
 
 class ClusterReceipt(models.Model):
@@ -211,6 +217,9 @@ class ClusterReceipt(models.Model):
 
     class Meta:
         ordering = ["received_at", "pk"]
+
+    def __str__(self):
+        return self.title
 
 
 # Push on publish ---------------------------------------------------------------------

@@ -87,7 +87,9 @@ def poll_due_feeds(now=None):
 def poll_now(feed):
     """The desk's "poll now": a job of its own, whatever the schedule says."""
     return enqueue(
-        poll, key=f"wire.poll:{feed.pk}:now:{timezone.now().isoformat()}", kwargs={"feed_id": feed.pk}
+        poll,
+        key=f"wire.poll:{feed.pk}:now:{timezone.now().isoformat()}",
+        kwargs={"feed_id": feed.pk},
     )
 
 
@@ -158,7 +160,9 @@ def _poll(feed, run):
     owner = feed.owner
     if owner is None or not owner.is_active:
         raise _PollFailed(
-            _("The person who set up this feed is gone: an editor must save the feed to take it over.")
+            _(
+                "The person who set up this feed is gone: an editor must save the feed to take it over."
+            )
         )
     try:
         response = fetch.fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified)

@@ -68,11 +68,21 @@ def absolute(path):
 
 def feed_urls(article):
     """The feeds an article appears in (site, its topic, its tags), in every format."""
-    urls = [reverse("articles:feed-rss"), reverse("articles:feed-atom"), reverse("articles:feed-json")]
+    urls = [
+        reverse("articles:feed-rss"),
+        reverse("articles:feed-atom"),
+        reverse("articles:feed-json"),
+    ]
     topic = article.topic
-    urls += [reverse(f"articles:topic-{kind}", kwargs={"slug": topic.slug}) for kind in ("rss", "atom", "json")]
+    urls += [
+        reverse(f"articles:topic-{kind}", kwargs={"slug": topic.slug})
+        for kind in ("rss", "atom", "json")
+    ]
     for tag in article.tags.all():
-        urls += [reverse(f"articles:tag-{kind}", kwargs={"slug": tag.slug}) for kind in ("rss", "atom", "json")]
+        urls += [
+            reverse(f"articles:tag-{kind}", kwargs={"slug": tag.slug})
+            for kind in ("rss", "atom", "json")
+        ]
     return [absolute(url) for url in urls]
 
 
@@ -84,7 +94,9 @@ def plan(events):
         return []
     articles = {
         a.pk: a
-        for a in Article.objects.filter(pk__in={e.article_id for e in events}, working_copy_of__isnull=True)
+        for a in Article.objects.filter(
+            pk__in={e.article_id for e in events}, working_copy_of__isnull=True
+        )
         .select_related("topic")
         .prefetch_related("tags")
     }
@@ -141,7 +153,7 @@ def send_pushes(*, ids):
     """Deliver the pending deliveries `ids` (one endpoint); raise to retry the ones that failed."""
     with transaction.atomic():
         pending = list(
-            D.objects.select_for_update()
+            D.objects.select_for_update(of=("self",))
             .filter(pk__in=ids, status=D.Status.PENDING)
             .select_related("article")
             .order_by("pk")
@@ -156,7 +168,11 @@ def send_pushes(*, ids):
         if not due:
             return f"{len(dropped)} skipped"
         endpoint = due[0].endpoint
-        sender = {D.Endpoint.WEBSUB: _websub, D.Endpoint.INDEXNOW: _indexnow, D.Endpoint.BAIDU: _baidu}[endpoint]
+        sender = {
+            D.Endpoint.WEBSUB: _websub,
+            D.Endpoint.INDEXNOW: _indexnow,
+            D.Endpoint.BAIDU: _baidu,
+        }[endpoint]
         answers = sender(due)  # [(delivery list, status, text, ok)]
         failed = []
         now = timezone.now()
@@ -172,12 +188,24 @@ def send_pushes(*, ids):
                     delivery.status = D.Status.FAILED  # refused: retrying would not help
                 else:
                     failed.append(delivery)
-                delivery.save(update_fields=["attempts", "response_status", "response", "status", "delivered_at"])
+                delivery.save(
+                    update_fields=[
+                        "attempts",
+                        "response_status",
+                        "response",
+                        "status",
+                        "delivered_at",
+                    ]
+                )
     if failed:
-        raise PushFailed(f"{len(failed)} of {len(due)} deliveries to {endpoint} failed: {failed[0].response[:200]}")
+        raise PushFailed(
+            f"{len(failed)} of {len(due)} deliveries to {endpoint} failed: {failed[0].response[:200]}"
+        )
     refused = [d for d in due if d.status == D.Status.FAILED]
     if refused:
-        raise Permanent(f"{endpoint} refused {len(refused)} deliveries: {refused[0].response[:200]}")
+        raise Permanent(
+            f"{endpoint} refused {len(refused)} deliveries: {refused[0].response[:200]}"
+        )
     return f"{len(due)} delivered to {endpoint}"
 
 
@@ -201,7 +229,10 @@ def _still_true(deliveries):
 
 def _post(url, data, content_type):
     request = urllib.request.Request(
-        url, data=data, method="POST", headers={"Content-Type": content_type, "User-Agent": "Newsroom-push/1.0"}
+        url,
+        data=data,
+        method="POST",
+        headers={"Content-Type": content_type, "User-Agent": "Newsroom-push/1.0"},
     )
     try:
         with urllib.request.urlopen(request, timeout=settings.PUSH_TIMEOUT) as response:
@@ -215,7 +246,9 @@ def _post(url, data, content_type):
 def _websub(deliveries):
     """One publish ping per hub naming every feed that changed (hub.url repeated)."""
     feeds = sorted({url for d in deliveries for url in d.feeds})
-    body = urllib.parse.urlencode([("hub.mode", "publish"), *(("hub.url", url) for url in feeds)]).encode()
+    body = urllib.parse.urlencode(
+        [("hub.mode", "publish"), *(("hub.url", url) for url in feeds)]
+    ).encode()
     answers = []
     for hub in settings.WEBSUB_HUB_URLS:
         status, text = _post(hub, body, "application/x-www-form-urlencoded")
@@ -240,7 +273,11 @@ def _indexnow(deliveries):
             "keyLocation": indexnow_key_location(),
             "urlList": sorted({d.url for d in group}),
         }
-        status, text = _post(settings.INDEXNOW_ENDPOINT, json.dumps(payload).encode(), "application/json; charset=utf-8")
+        status, text = _post(
+            settings.INDEXNOW_ENDPOINT,
+            json.dumps(payload).encode(),
+            "application/json; charset=utf-8",
+        )
         answers.append((group, status, f"{status} {text}".strip(), status in (200, 202)))
     return answers
 
@@ -255,7 +292,9 @@ def _baidu(deliveries):
         group = [d for d in deliveries if d.change == change]
         if not group:
             continue
-        query = urllib.parse.urlencode({"site": settings.SITE_URL, "token": settings.BAIDU_PUSH_TOKEN})
+        query = urllib.parse.urlencode(
+            {"site": settings.SITE_URL, "token": settings.BAIDU_PUSH_TOKEN}
+        )
         url = f"{settings.BAIDU_PUSH_ENDPOINT.rstrip('/')}/{action}?{query}"
         body = "\n".join(sorted({d.url for d in group})).encode()
         status, text = _post(url, body, "text/plain")

@@ -27,7 +27,11 @@ def on_events(sender, events, **kwargs):
             if len(ids) <= INLINE_FINGERPRINTS:
                 duplicates.fingerprint_articles(ids)
             else:
-                enqueue(fingerprint, key=f"wire.fingerprint:{ids[0]}-{ids[-1]}:{len(ids)}:{events[-1].pk}", kwargs={"ids": ids})
+                enqueue(
+                    fingerprint,
+                    key=f"wire.fingerprint:{ids[0]}-{ids[-1]}:{len(ids)}:{events[-1].pk}",
+                    kwargs={"ids": ids},
+                )
         except Exception:
             logger.exception("Near-duplicate fingerprints not computed for articles %s", ids[:20])
     try:

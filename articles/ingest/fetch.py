@@ -83,7 +83,9 @@ def fetch(
             continue
         try:
             if response.status == 304 and conditional:
-                return Response(url=url, content=b"", status=304, etag=etag, last_modified=last_modified)
+                return Response(
+                    url=url, content=b"", status=304, etag=etag, last_modified=last_modified
+                )
             if response.status != 200:
                 raise FetchError(f"{url} answered HTTP {response.status} {response.reason}")
             encoding = (response.getheader("Content-Encoding") or "identity").strip().lower()

@@ -5,41 +5,102 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Job',
+            name="Job",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(help_text='Idempotency key: asking again for the same key does not add a job.', max_length=200, unique=True, verbose_name='key')),
-                ('name', models.CharField(db_index=True, max_length=100, verbose_name='job')),
-                ('kwargs', models.JSONField(blank=True, default=dict, verbose_name='arguments')),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('retrying', 'Waiting to retry'), ('succeeded', 'Succeeded'), ('failed', 'Failed')], default='queued', max_length=20, verbose_name='status')),
-                ('attempts', models.PositiveIntegerField(default=0, verbose_name='attempts')),
-                ('max_attempts', models.PositiveSmallIntegerField(default=5, verbose_name='maximum attempts')),
-                ('run_after', models.DateTimeField(default=django.utils.timezone.now, verbose_name='not before')),
-                ('sent_at', models.DateTimeField(blank=True, help_text='Empty: waiting in the database for the queue (or for its time).', null=True, verbose_name='handed to the queue')),
-                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='started')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished')),
-                ('worker', models.CharField(blank=True, max_length=200, verbose_name='worker')),
-                ('last_error', models.TextField(blank=True, verbose_name='last error')),
-                ('error_detail', models.TextField(blank=True, verbose_name='error detail')),
-                ('history', models.JSONField(blank=True, default=list, verbose_name='attempt history')),
-                ('result', models.JSONField(blank=True, null=True, verbose_name='result')),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "key",
+                    models.CharField(
+                        help_text="Idempotency key: asking again for the same key does not add a job.",
+                        max_length=200,
+                        unique=True,
+                        verbose_name="key",
+                    ),
+                ),
+                ("name", models.CharField(db_index=True, max_length=100, verbose_name="job")),
+                ("kwargs", models.JSONField(blank=True, default=dict, verbose_name="arguments")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("retrying", "Waiting to retry"),
+                            ("succeeded", "Succeeded"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("attempts", models.PositiveIntegerField(default=0, verbose_name="attempts")),
+                (
+                    "max_attempts",
+                    models.PositiveSmallIntegerField(default=5, verbose_name="maximum attempts"),
+                ),
+                (
+                    "run_after",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="not before"
+                    ),
+                ),
+                (
+                    "sent_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="Empty: waiting in the database for the queue (or for its time).",
+                        null=True,
+                        verbose_name="handed to the queue",
+                    ),
+                ),
+                ("started_at", models.DateTimeField(blank=True, null=True, verbose_name="started")),
+                (
+                    "finished_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="finished"),
+                ),
+                ("worker", models.CharField(blank=True, max_length=200, verbose_name="worker")),
+                ("last_error", models.TextField(blank=True, verbose_name="last error")),
+                ("error_detail", models.TextField(blank=True, verbose_name="error detail")),
+                (
+                    "history",
+                    models.JSONField(blank=True, default=list, verbose_name="attempt history"),
+                ),
+                ("result", models.JSONField(blank=True, null=True, verbose_name="result")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="created"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
             ],
             options={
-                'verbose_name': 'job',
-                'verbose_name_plural': 'jobs',
-                'ordering': ['-created_at', '-pk'],
-                'permissions': [('run_job', 'Can run failed jobs again')],
-                'indexes': [models.Index(condition=models.Q(('sent_at__isnull', True), ('status__in', ['queued', 'retrying'])), fields=['run_after'], name='job_outbox_idx'), models.Index(fields=['status', '-created_at'], name='job_status_idx')],
+                "verbose_name": "job",
+                "verbose_name_plural": "jobs",
+                "ordering": ["-created_at", "-pk"],
+                "permissions": [("run_job", "Can run failed jobs again")],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(
+                            ("sent_at__isnull", True), ("status__in", ["queued", "retrying"])
+                        ),
+                        fields=["run_after"],
+                        name="job_outbox_idx",
+                    ),
+                    models.Index(fields=["status", "-created_at"], name="job_status_idx"),
+                ],
             },
         ),
     ]

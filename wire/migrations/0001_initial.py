@@ -8,159 +8,429 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('articles', '0008_wire_source_licence'),
+        ("articles", "0008_wire_source_licence"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Fingerprint',
+            name="Fingerprint",
             fields=[
-                ('article', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='fingerprint', serialize=False, to='articles.article')),
-                ('minhash', models.BinaryField()),
-                ('size', models.PositiveIntegerField(default=0)),
-                ('text_hash', models.CharField(max_length=32)),
+                (
+                    "article",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="fingerprint",
+                        serialize=False,
+                        to="articles.article",
+                    ),
+                ),
+                ("minhash", models.BinaryField()),
+                ("size", models.PositiveIntegerField(default=0)),
+                ("text_hash", models.CharField(max_length=32)),
             ],
             options={
-                'verbose_name': 'fingerprint',
-                'verbose_name_plural': 'fingerprints',
+                "verbose_name": "fingerprint",
+                "verbose_name_plural": "fingerprints",
             },
         ),
         migrations.CreateModel(
-            name='StoryCluster',
+            name="StoryCluster",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
             ],
             options={
-                'verbose_name': 'story cluster',
-                'verbose_name_plural': 'story clusters',
+                "verbose_name": "story cluster",
+                "verbose_name_plural": "story clusters",
             },
         ),
         migrations.CreateModel(
-            name='Licence',
-            fields=[
-            ],
+            name="Licence",
+            fields=[],
             options={
-                'verbose_name': 'licence',
-                'verbose_name_plural': 'licences',
-                'ordering': ['licence_ends_at', 'name'],
-                'proxy': True,
-                'indexes': [],
-                'constraints': [],
+                "verbose_name": "licence",
+                "verbose_name_plural": "licences",
+                "ordering": ["licence_ends_at", "name"],
+                "proxy": True,
+                "indexes": [],
+                "constraints": [],
             },
-            bases=('articles.source',),
+            bases=("articles.source",),
         ),
         migrations.CreateModel(
-            name='FingerprintBand',
+            name="FingerprintBand",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.BigIntegerField(db_index=True)),
-                ('fingerprint', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='bands', to='wire.fingerprint')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.BigIntegerField(db_index=True)),
+                (
+                    "fingerprint",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="bands",
+                        to="wire.fingerprint",
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='fingerprint',
-            name='cluster',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='fingerprints', to='wire.storycluster'),
+            model_name="fingerprint",
+            name="cluster",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="fingerprints",
+                to="wire.storycluster",
+            ),
         ),
         migrations.CreateModel(
-            name='WireFeed',
+            name="WireFeed",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('url', models.URLField(max_length=500, unique=True, verbose_name='feed URL')),
-                ('format', models.CharField(choices=[('auto', 'Detect'), ('feed', 'RSS or Atom'), ('jsonl', 'JSON Lines')], default='auto', max_length=10, verbose_name='format')),
-                ('interval', models.PositiveIntegerField(default=15, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(1440)], verbose_name='interval (minutes)')),
-                ('tags', models.CharField(blank=True, help_text='Added to every item, comma-separated.', max_length=500, verbose_name='tags')),
-                ('publish', models.BooleanField(default=False, help_text='Off: items arrive as drafts for review. On: they are published, only while the person who set up the feed may publish.', verbose_name='publish at once')),
-                ('on_duplicate', models.CharField(choices=[('link', 'Import and link to the story'), ('skip', 'Skip (note where it was also received)')], default='link', help_text='What to do with an item that is the same story as an article already here.', max_length=10, verbose_name='near-duplicates')),
-                ('enabled', models.BooleanField(default=True, verbose_name='enabled')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('etag', models.CharField(blank=True, editable=False, max_length=500)),
-                ('last_modified', models.CharField(blank=True, editable=False, max_length=100)),
-                ('next_poll_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='next poll')),
-                ('last_polled_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='last poll')),
-                ('last_success_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='last success')),
-                ('failures', models.PositiveIntegerField(default=0, editable=False, verbose_name='failures in a row')),
-                ('last_error', models.TextField(blank=True, editable=False, verbose_name='last error')),
-                ('owner', models.ForeignKey(editable=False, help_text="Polls import with this person's permissions.", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='set up by')),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='wire_feeds', to='articles.source', verbose_name='source')),
-                ('topic', models.ForeignKey(help_text='New items go to this topic.', on_delete=django.db.models.deletion.PROTECT, related_name='+', to='articles.topic', verbose_name='topic')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("url", models.URLField(max_length=500, unique=True, verbose_name="feed URL")),
+                (
+                    "format",
+                    models.CharField(
+                        choices=[
+                            ("auto", "Detect"),
+                            ("feed", "RSS or Atom"),
+                            ("jsonl", "JSON Lines"),
+                        ],
+                        default="auto",
+                        max_length=10,
+                        verbose_name="format",
+                    ),
+                ),
+                (
+                    "interval",
+                    models.PositiveIntegerField(
+                        default=15,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(1440),
+                        ],
+                        verbose_name="interval (minutes)",
+                    ),
+                ),
+                (
+                    "tags",
+                    models.CharField(
+                        blank=True,
+                        help_text="Added to every item, comma-separated.",
+                        max_length=500,
+                        verbose_name="tags",
+                    ),
+                ),
+                (
+                    "publish",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Off: items arrive as drafts for review. On: they are published, only while the person who set up the feed may publish.",
+                        verbose_name="publish at once",
+                    ),
+                ),
+                (
+                    "on_duplicate",
+                    models.CharField(
+                        choices=[
+                            ("link", "Import and link to the story"),
+                            ("skip", "Skip (note where it was also received)"),
+                        ],
+                        default="link",
+                        help_text="What to do with an item that is the same story as an article already here.",
+                        max_length=10,
+                        verbose_name="near-duplicates",
+                    ),
+                ),
+                ("enabled", models.BooleanField(default=True, verbose_name="enabled")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("etag", models.CharField(blank=True, editable=False, max_length=500)),
+                ("last_modified", models.CharField(blank=True, editable=False, max_length=100)),
+                (
+                    "next_poll_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="next poll"
+                    ),
+                ),
+                (
+                    "last_polled_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="last poll"
+                    ),
+                ),
+                (
+                    "last_success_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="last success"
+                    ),
+                ),
+                (
+                    "failures",
+                    models.PositiveIntegerField(
+                        default=0, editable=False, verbose_name="failures in a row"
+                    ),
+                ),
+                (
+                    "last_error",
+                    models.TextField(blank=True, editable=False, verbose_name="last error"),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        editable=False,
+                        help_text="Polls import with this person's permissions.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="set up by",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="wire_feeds",
+                        to="articles.source",
+                        verbose_name="source",
+                    ),
+                ),
+                (
+                    "topic",
+                    models.ForeignKey(
+                        help_text="New items go to this topic.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="articles.topic",
+                        verbose_name="topic",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'wire feed',
-                'verbose_name_plural': 'wire feeds',
-                'ordering': ['source__name', 'url'],
+                "verbose_name": "wire feed",
+                "verbose_name_plural": "wire feeds",
+                "ordering": ["source__name", "url"],
             },
         ),
         migrations.CreateModel(
-            name='PollRun',
+            name="PollRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('started_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='started')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished')),
-                ('outcome', models.CharField(choices=[('imported', 'Imported'), ('not_modified', 'Not modified'), ('failed', 'Failed')], max_length=20, verbose_name='outcome')),
-                ('http_status', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='HTTP status')),
-                ('created', models.PositiveIntegerField(default=0, verbose_name='new')),
-                ('updated', models.PositiveIntegerField(default=0, verbose_name='updated')),
-                ('skipped', models.PositiveIntegerField(default=0, verbose_name='skipped')),
-                ('failed', models.PositiveIntegerField(default=0, verbose_name='failed')),
-                ('error', models.TextField(blank=True, verbose_name='error')),
-                ('report', models.TextField(blank=True, verbose_name='report')),
-                ('feed', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='runs', to='wire.wirefeed')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "started_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="started"),
+                ),
+                (
+                    "finished_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="finished"),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("imported", "Imported"),
+                            ("not_modified", "Not modified"),
+                            ("failed", "Failed"),
+                        ],
+                        max_length=20,
+                        verbose_name="outcome",
+                    ),
+                ),
+                (
+                    "http_status",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="HTTP status"
+                    ),
+                ),
+                ("created", models.PositiveIntegerField(default=0, verbose_name="new")),
+                ("updated", models.PositiveIntegerField(default=0, verbose_name="updated")),
+                ("skipped", models.PositiveIntegerField(default=0, verbose_name="skipped")),
+                ("failed", models.PositiveIntegerField(default=0, verbose_name="failed")),
+                ("error", models.TextField(blank=True, verbose_name="error")),
+                ("report", models.TextField(blank=True, verbose_name="report")),
+                (
+                    "feed",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="runs",
+                        to="wire.wirefeed",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'poll',
-                'verbose_name_plural': 'polls',
-                'ordering': ['-started_at', '-pk'],
+                "verbose_name": "poll",
+                "verbose_name_plural": "polls",
+                "ordering": ["-started_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='ClusterReceipt',
+            name="ClusterReceipt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('url', models.URLField(blank=True, max_length=500)),
-                ('received_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('source', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='articles.source')),
-                ('cluster', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='receipts', to='wire.storycluster')),
-                ('feed', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wire.wirefeed')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("url", models.URLField(blank=True, max_length=500)),
+                ("received_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "source",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="articles.source",
+                    ),
+                ),
+                (
+                    "cluster",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="receipts",
+                        to="wire.storycluster",
+                    ),
+                ),
+                (
+                    "feed",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="wire.wirefeed",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['received_at', 'pk'],
+                "ordering": ["received_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='PushDelivery',
+            name="PushDelivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('event_id', models.BigIntegerField(verbose_name='event')),
-                ('endpoint', models.CharField(choices=[('websub', 'WebSub'), ('indexnow', 'IndexNow'), ('baidu', 'Baidu')], max_length=20, verbose_name='endpoint')),
-                ('change', models.CharField(choices=[('published', 'published'), ('updated', 'updated'), ('removed', 'taken down')], max_length=20, verbose_name='change')),
-                ('url', models.URLField(max_length=500, verbose_name='article URL')),
-                ('feeds', models.JSONField(blank=True, default=list, verbose_name='feeds')),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('delivered', 'Delivered'), ('skipped', 'Not needed any more'), ('failed', 'Refused')], default='pending', max_length=20, verbose_name='status')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='attempts')),
-                ('response_status', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='answer status')),
-                ('response', models.TextField(blank=True, verbose_name='answer')),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='created')),
-                ('not_before', models.DateTimeField(default=django.utils.timezone.now, verbose_name='not before')),
-                ('delivered_at', models.DateTimeField(blank=True, null=True, verbose_name='delivered')),
-                ('article', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='pushes', to='articles.article')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("event_id", models.BigIntegerField(verbose_name="event")),
+                (
+                    "endpoint",
+                    models.CharField(
+                        choices=[
+                            ("websub", "WebSub"),
+                            ("indexnow", "IndexNow"),
+                            ("baidu", "Baidu"),
+                        ],
+                        max_length=20,
+                        verbose_name="endpoint",
+                    ),
+                ),
+                (
+                    "change",
+                    models.CharField(
+                        choices=[
+                            ("published", "published"),
+                            ("updated", "updated"),
+                            ("removed", "taken down"),
+                        ],
+                        max_length=20,
+                        verbose_name="change",
+                    ),
+                ),
+                ("url", models.URLField(max_length=500, verbose_name="article URL")),
+                ("feeds", models.JSONField(blank=True, default=list, verbose_name="feeds")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("delivered", "Delivered"),
+                            ("skipped", "Not needed any more"),
+                            ("failed", "Refused"),
+                        ],
+                        default="pending",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="attempts")),
+                (
+                    "response_status",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="answer status"
+                    ),
+                ),
+                ("response", models.TextField(blank=True, verbose_name="answer")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="created"
+                    ),
+                ),
+                (
+                    "not_before",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="not before"
+                    ),
+                ),
+                (
+                    "delivered_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="delivered"),
+                ),
+                (
+                    "article",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="pushes",
+                        to="articles.article",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'push',
-                'verbose_name_plural': 'pushes',
-                'ordering': ['-created_at', '-pk'],
-                'constraints': [models.UniqueConstraint(fields=('event_id', 'endpoint'), name='push_once_per_event')],
+                "verbose_name": "push",
+                "verbose_name_plural": "pushes",
+                "ordering": ["-created_at", "-pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("event_id", "endpoint"), name="push_once_per_event"
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='wirefeed',
-            index=models.Index(fields=['enabled', 'next_poll_at'], name='wirefeed_due_idx'),
+            model_name="wirefeed",
+            index=models.Index(fields=["enabled", "next_poll_at"], name="wirefeed_due_idx"),
         ),
     ]

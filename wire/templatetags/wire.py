@@ -18,7 +18,9 @@ def wire_panel(article):
             .order_by("article__created_at")[:20]
         )
         receipts = list(
-            ClusterReceipt.objects.filter(cluster_id=fingerprint.cluster_id).select_related("source")[:20]
+            ClusterReceipt.objects.filter(cluster_id=fingerprint.cluster_id).select_related(
+                "source"
+            )[:20]
         )
     pushes = list(PushDelivery.objects.filter(article=article)[:10])
     return {"others": [f.article for f in others], "receipts": receipts, "pushes": pushes}

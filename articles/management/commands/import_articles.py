@@ -7,6 +7,7 @@ standard input (-) or http(s) URLs. See articles.ingest for the rules.
 
 import sys
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
@@ -16,6 +17,7 @@ from articles.ingest import fetch
 from articles.ingest.formats import DEFAULT_FEED_TOPIC, FORMATS
 from articles.ingest.importer import DEFAULT_BATCH_SIZE, import_documents
 from articles.ingest.sources import FileDocument, SourceError, documents_from_arguments
+from wire.duplicates import ImportScreen
 
 
 class Command(BaseCommand):
@@ -51,7 +53,9 @@ class Command(BaseCommand):
             help=f"Topic of new feed items (default: {DEFAULT_FEED_TOPIC}).",
         )
         parser.add_argument(
-            "--source", default="", help="Source (outlet) of feed items and of JSON Lines items that name none."
+            "--source",
+            default="",
+            help="Source (outlet) of feed items and of JSON Lines items that name none.",
         )
         parser.add_argument(
             "--user",
@@ -64,6 +68,13 @@ class Command(BaseCommand):
             action="store_true",
             help="Let the file republish unpublished articles and restore trashed ones "
             "(with --user, only a chief editor may).",
+        )
+        parser.add_argument(
+            "--duplicates",
+            choices=["link", "skip"],
+            default=None,
+            help="Near-duplicates of articles already here: link (import them into the story's "
+            "cluster) or skip them (default: the WIRE_DUPLICATES setting).",
         )
         parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
         parser.add_argument(
@@ -118,6 +129,7 @@ class Command(BaseCommand):
                     source=options["source"],
                     batch_size=options["batch_size"],
                     progress=bar.update,
+                    screen=ImportScreen(options["duplicates"] or settings.WIRE_DUPLICATES),
                 )
             except PermissionDenied as exc:
                 raise CommandError(str(exc)) from exc
