@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("articles", "0008_wire_source_licence"),
+        ("articles", "0009_wire_source_licence"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0007_audit_trail_and_first_publication'),
+        ('articles', '0008_images_lead_image'),
     ]
 
     operations = [
