@@ -19,6 +19,16 @@ S = Job.Status
 CALLS = []
 
 
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """These tests read the desk's English texts (the site's default language is Chinese)."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
 @job("tests.record", max_attempts=3)
 def record_call(*, value):
     CALLS.append(value)

@@ -73,6 +73,16 @@ JSON_FEED_1_1 = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """These tests read the desk's English texts (the site's default language is Chinese)."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
 def validate(response):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/feed+json; charset=utf-8"

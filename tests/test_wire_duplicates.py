@@ -18,6 +18,16 @@ from wire.duplicates import ImportScreen
 from wire.models import ClusterReceipt, Fingerprint
 
 
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """These tests read the desk's English texts (the site's default language is Chinese)."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
 def test_detector_precision_and_recall_on_the_evaluation_set():
     result = evaluate()
     assert result["pairs"] == 72 * 71 // 2 and result["tp"] + result["fn"] == 12 * 15

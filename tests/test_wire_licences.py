@@ -19,6 +19,16 @@ from wire.licences import enforce_licences, expiring
 S = Article.Status
 
 
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """These tests read the desk's English texts (the site's default language is Chinese)."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def licensed(db):
     topic = make_topic("要闻")

@@ -29,6 +29,16 @@ ITEMS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """These tests read the desk's English texts (the site's default language is Chinese)."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
 def rss(items=ITEMS):
     entries = "".join(
         f"<item><title>{title}</title><link>https://{wire_dns.HOST}/n/{n}.html</link>"

@@ -23,6 +23,16 @@ S = PushDelivery.Status
 OK = (200, {"Content-Type": "application/json"}, b'{"success":1,"remain":99}')
 
 
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """These tests read the desk's English texts (the site's default language is Chinese)."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def endpoints(settings):
     server = RecordingServer()
