@@ -44,7 +44,7 @@ NUM_PERM = 64
 ROWS = 2
 BANDS = NUM_PERM // ROWS
 SHINGLE = 3
-CONTAINMENT = 0.6
+CONTAINMENT = 0.5
 MIN_JACCARD = 0.2
 SEED = 20241205
 # datasketch's permutation scheme (its default since 2.0): stored signatures depend on it.
