@@ -53,7 +53,7 @@ def queue(settings):
     app.conf.task_default_queue = "celery"
     use_broker(None, eager=True)
     client = redis.Redis.from_url(REDIS_URL)
-    client.delete(name)
+    client.delete(name, f"_kombu.binding.{name}", f"_kombu.binding_permanent.{name}")
 
 
 def database_url():
