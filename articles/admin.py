@@ -9,6 +9,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from images.admin import ImageChooserMixin
+from spun.admin import SpunFilter, article_report, may_restore, spun_urls
 
 from . import desk, workflow
 from .forms import ArticleAdminForm, CorrectionForm, PublishForm
@@ -110,7 +111,7 @@ class ArticleAdmin(ImageChooserMixin, admin.ModelAdmin):
         "published_at_local",
         "updated_at_local",
     ]
-    list_filter = [QueueFilter, "status", "topic", "created_by", "featured"]
+    list_filter = [QueueFilter, "status", "topic", "created_by", "featured", SpunFilter]
     list_select_related = ["topic", "created_by"]
     show_facets = admin.ShowFacets.ALWAYS
     search_fields = ["title", "standfirst", "byline"]
@@ -252,6 +253,8 @@ class ArticleAdmin(ImageChooserMixin, admin.ModelAdmin):
                         }
                     ),
                     "can_edit": workflow.can_edit(request.user, obj),
+                    "spun_report": article_report(obj),
+                    "may_restore_spun": may_restore(request.user, obj),
                 }
             )
         return super().render_change_form(request, context, add, change, form_url, obj)
@@ -310,7 +313,7 @@ class ArticleAdmin(ImageChooserMixin, admin.ModelAdmin):
             ),
         ]
         # The import page (articles/ingest/admin_views.py) before the catch-all object URLs.
-        return import_urls(self) + desk_urls + super().get_urls()
+        return import_urls(self) + spun_urls(self) + desk_urls + super().get_urls()
 
     # List columns and actions ------------------------------------------------------
 

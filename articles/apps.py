@@ -15,9 +15,12 @@ class ArticlesConfig(AppConfig):
         # Every save made inside reversion.create_revision() keeps a version;
         # the article's tag links are stored in the same revision.
         if not reversion.is_registered(Article):
-            # Search terms are derived from the text: not worth a copy per version.
+            # Search terms are derived from the text, and the text as received
+            # never changes: neither is worth a copy per version.
             reversion.register(
-                Article, follow=["tagged_items"], exclude=["search_title", "search_text"]
+                Article,
+                follow=["tagged_items"],
+                exclude=["original_text", "search_title", "search_text", "search_plain"],
             )
         if not reversion.is_registered(TaggedArticle):
             reversion.register(TaggedArticle)

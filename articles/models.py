@@ -201,6 +201,18 @@ def sync_tag_dates(article_ids):
 LIVE = Q(status="published", deleted_at__isnull=True)
 
 
+# Large columns no list of articles shows.
+LISTING_DEFERRED = (
+    "body",
+    "created_by",
+    "updated_by",
+    "original_text",
+    "search_title",
+    "search_text",
+    "search_plain",
+)
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self, now=None):
         """
@@ -231,7 +243,7 @@ class ArticleQuerySet(models.QuerySet):
         """Columns and relations a list of articles shows; never the body."""
         return (
             self.select_related("topic", "source", "lead_image")
-            .defer("body", "created_by", "updated_by", "search_title", "search_text")
+            .defer(*LISTING_DEFERRED)
             .order_by("-published_at", "-pk")
         )
 
@@ -379,10 +391,21 @@ class Article(models.Model):
         related_name="+",
         verbose_name=_("updated by"),
     )
-    # Search terms (articles.search): segmented, lower-case words separated by
-    # spaces, written by the search index whenever the text changes.
+    original_text = models.TextField(
+        _("text as received"),
+        blank=True,
+        editable=False,
+        help_text=_(
+            "An imported reprint page as it arrived, before its scraping debris was cleaned: "
+            "compare it with the text to check what the cleaning removed."
+        ),
+    )
+    # Search terms (articles.search), written by the search index whenever the
+    # text changes: title words and title text, the index terms, and the
+    # normalised plain text that phrases are checked against.
     search_title = models.TextField(_("title search terms"), blank=True, editable=False)
     search_text = models.TextField(_("search terms"), blank=True, editable=False)
+    search_plain = models.TextField(_("search text"), blank=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 

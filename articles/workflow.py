@@ -26,6 +26,7 @@ copy writes its content onto the original in one transaction and removes the
 copy, whose review history (events and notes) moves to the original.
 """
 
+from collections import Counter
 from dataclasses import dataclass
 
 import reversion
@@ -733,3 +734,47 @@ def add_note(article, *, by, text):
     return EditorialNote.objects.create(
         **EditorialNote.snapshot(article), author=user_row(by), text=text
     )
+
+
+@transaction.atomic
+def restore_spun_originals(article, *, by, phrases):
+    """
+    Put back the likely originals of suspected spun phrases (伪原创 swaps such
+    as 野生智能 for 人工智能) that an editor confirmed: `phrases` is a list of
+    (spun, original) pairs from spun.detector. Only their occurrences in
+    context are replaced (a real 构造 stays). On a published article this
+    goes through a working copy, like any edit. The text before is kept as a
+    revision, so the change can be compared and undone. Returns the article
+    changed and a Counter of replacements per pair.
+    """
+    from reversion.models import Version
+
+    from spun.detector import restore as restore_text
+
+    _lock(article)
+    if allowed(by, article, "edit"):
+        target = article
+    else:
+        if state_of(article) not in (PUBLISHED, SCHEDULED):
+            check(by, article, "edit")  # raises the reason
+        target = create_working_copy(article, by=by)
+    pairs = [(str(spun), str(original)) for spun, original in phrases]
+    if not pairs:
+        raise ValidationError(_("Choose at least one phrase to restore."))
+    if not Version.objects.get_for_object(target).exists():
+        # An article without a revision yet: keep the spun text as one to compare with.
+        _save(target, by=by, comment=_("Before restoring spun phrases"))
+    counts = Counter()
+    for field in ("title", "standfirst", "body"):
+        text, done = restore_text(getattr(target, field), pairs)
+        setattr(target, field, text)
+        counts.update(done)
+    if not counts:
+        raise ValidationError(_("None of the chosen phrases is in the text any more."))
+    note = _("Spun phrases restored: %(phrases)s") % {
+        "phrases": ", ".join(f"{s}→{o} ×{n}" for (s, o), n in counts.most_common())
+    }
+    from_status = target.status
+    _save(target, by=by, comment=note)
+    record(target, A.EDIT, by=by, from_status=from_status, note=note)
+    return target, counts

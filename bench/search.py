@@ -230,10 +230,10 @@ def generate(count, progress):
 def timed_search(query):
     """The search page's database queries (ordered ids, then the first page), timed."""
     from articles.search.query import RankedResults, matching_articles
-    from articles.search.tokenize import query_terms
+    from articles.search.tokenize import parse_query
     from articles.search.views import MAX_RESULTS, RESULTS_PER_PAGE
 
-    terms = query_terms(query)
+    terms = parse_query(query)
     start = time.perf_counter()
     results = RankedResults(matching_articles(terms), terms, limit=MAX_RESULTS)
     count = len(results)

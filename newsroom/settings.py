@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "images",
     "jobs",
     "wire",
+    "spun",
 ]
 
 MIDDLEWARE = [

@@ -25,7 +25,7 @@ from articles.models import Article
 from articles.search import views as search_views
 from articles.search.backends import get_backend
 from articles.search.highlight import highlight, snippet
-from articles.search.tokenize import article_terms, query_terms
+from articles.search.tokenize import article_terms, parse_query, title_words
 from tests.factories import make_article, make_source, make_topic, make_unpublished_variants
 
 HOUR = dt.timedelta(hours=1)
@@ -163,7 +163,7 @@ SHARED_CASES = [
     ("人工智能", ["ai-chip", "ai-body", "chatgpt", "zambia"]),
     ("芯片", ["ai-chip", "5g"]),
     ("赞比亚", ["zambia"]),
-    ("联合国", ["zambia", "divide"]),
+    ("联合国", ["divide", "zambia"]),  # a word of its own in the title of "divide"
     ("数字鸿沟", ["divide", "zambia"]),
     ("半导体", ["semiconductor", "ai-chip"]),
     ("ChatGPT", ["chatgpt", "chatgpt-lower"]),
@@ -175,9 +175,10 @@ SHARED_CASES = [
     ("ChatGPT 监管", ["chatgpt"]),
     ("人工智能 监管", ["chatgpt", "ai-body"]),
     ("人工智能，芯片！", ["ai-chip"]),
-    # One character: a prefix of a word (税收, 税率).
+    # One character, inside any word (税收, 税率).
     ("税", ["tax", "5g"]),
     ("比亚迪", ["byd"]),
+    # Inside 人工智能 and 人工成本: two titles contain it, then the newest.
     ("人工", ["ai-chip", "labour", "ai-body", "chatgpt", "zambia"]),
     ("量子计算", []),
 ]
@@ -275,7 +276,7 @@ def test_unpublished_articles_are_never_found(client, corpus):
     # They are in the index, with every word of the shared cases ...
     for article in corpus["hidden"].values():
         article.refresh_from_db()
-        assert {t.text for t in query_terms(SECRET)} <= set(article.search_text.split())
+        assert set(parse_query(SECRET).terms) <= set(article.search_text.split())
         assert "人工智能" in article.search_title.split()
     # ... yet no search finds them, and nothing of their text is ever quoted.
     for query in [q for q, _ in SHARED_CASES] + [SECRET, HIDDEN_WORDS]:
@@ -583,7 +584,7 @@ def test_index_survives_a_schema_change_that_rebuilds_the_table(client):
 
 def test_rebuild_command_restores_the_index(client, corpus):
     backend = get_backend()
-    backend.store([(a.pk, "", "") for a in corpus["articles"].values()])
+    backend.store([(a.pk, "", "", "") for a in corpus["articles"].values()])
     assert result_urls(search(client, q="人工智能")) == []
 
     out, err = io.StringIO(), io.StringIO()
@@ -597,7 +598,7 @@ def test_rebuild_command_restores_the_index(client, corpus):
 
 
 def test_offline_rebuild_builds_the_index_again(client, corpus):
-    get_backend().store([(a.pk, "", "") for a in corpus["articles"].values()])
+    get_backend().store([(a.pk, "", "", "") for a in corpus["articles"].values()])
     call_command("rebuild_search_index", "--offline", "--no-progress", stdout=io.StringIO())
     assert result_urls(search(client, q="人工智能")) == urls(
         corpus, ["ai-chip", "ai-body", "chatgpt", "zambia"]
@@ -610,13 +611,13 @@ def test_offline_rebuild_builds_the_index_again(client, corpus):
 
 def test_rebuild_command_can_reindex_only_articles_containing_a_word(client, corpus):
     backend = get_backend()
-    backend.store([(a.pk, "", "") for a in corpus["articles"].values()])
+    backend.store([(a.pk, "", "", "") for a in corpus["articles"].values()])
     out = io.StringIO()
     call_command("rebuild_search_index", "--containing", "联合国", "--no-progress", stdout=out)
     # The two published ones and every hidden variant (whose text has 联合国 too).
     assert f"Indexed {2 + len(corpus['hidden'])} articles" in out.getvalue()
     cache.clear()
-    assert result_urls(search(client, q="联合国")) == urls(corpus, ["zambia", "divide"])
+    assert result_urls(search(client, q="联合国")) == urls(corpus, ["divide", "zambia"])
     assert result_urls(search(client, q="芯片")) == []
 
 
@@ -634,33 +635,52 @@ def test_search_code_never_imports_django_contrib_postgres():
 # Segmentation and highlighting ----------------------------------------------
 
 
-def test_documents_index_long_words_and_their_parts():
+def test_documents_index_characters_pairs_and_whole_words():
     terms = article_terms("人工智能与半导体", "ChatGPT-4o 与 ５Ｇ", "<p>赞比亚</p>")
-    assert terms.title.split() == ["人工", "智能", "人工智能", "与", "半导", "导体", "半导体"]
-    assert {"chatgpt", "4o", "5g", "赞比亚"} <= set(terms.text.split())
+    text = terms.text.split()
+    assert {"人", "工", "人工", "工智", "智能", "与", "半导", "导体"} <= set(text)
+    assert {"chatgpt", "4o", "5g", "赞比", "比亚"} <= set(text)
+    # Words are whole: no 5 or g.
+    assert not {"5", "g", "gpt", "4"} & set(text)
+    assert terms.plain == "人工智能与半导体\nchatgpt-4o 与 5g\n赞比亚"
+    # The title's words, then its text, for ranking.
+    assert terms.title == " 人工智能 与 半导体 \n人工智能与半导体"
     # Inline markup does not split a word; block boundaries do.
-    assert "人工智能" in article_terms("", "", "<p>人工<b>智能</b></p>").text.split()
+    assert "智能" in article_terms("", "", "<p>人工<b>智能</b></p>").text.split()
     assert "ab" not in article_terms("", "", "<p>a</p><p>b</p>").text.split()
 
 
-def test_newsroom_dictionary_keeps_current_terms_whole():
-    assert [t.text for t in query_terms("数字鸿沟")] == ["数字鸿沟"]
-    assert [t.text for t in query_terms("大模型")] == ["大模型"]
+def test_newsroom_dictionary_keeps_current_terms_whole_in_titles():
+    assert title_words("数字鸿沟") == ["数字鸿沟"]
+    assert title_words("大模型") == ["大模型"]
 
 
-def test_queries_use_plain_segmentation_and_mark_single_characters_as_prefixes():
-    terms = query_terms("ChatGPT 监管 税 ChatGPT")
-    assert [(t.text, t.prefix) for t in terms] == [
-        ("chatgpt", False),
-        ("监管", False),
-        ("税", True),
+def parts(query):
+    return [(p.text, list(p.terms), p.exact) for p in parse_query(query).parts]
+
+
+def test_queries_are_parts_and_phrases():
+    # Spaces and punctuation separate parts, each required anywhere.
+    assert parts("ChatGPT 监管，税 ChatGPT") == [
+        ("chatgpt", ["chatgpt"], True),
+        ("监管", ["监管"], True),
+        ("税", ["税"], True),
     ]
-    assert query_terms('"&|!:*()-') == []
-    assert len(query_terms(" ".join(f"词{n}" for n in range(50)))) == 10
+    # Typed without spaces: a phrase, checked against the text.
+    assert parts("AI大模型") == [("ai大模型", ["ai", "大模", "模型"], False)]
+    assert parts("张江") == [("张江", ["张江"], True)]
+    assert parts("市场经济") == [("市场经济", ["市场", "场经", "经济"], False)]
+    # Quotes make a phrase of what they enclose.
+    assert parts('"Apple Intelligence" 发布') == [
+        ("apple intelligence", ["apple", "intelligence"], False),
+        ("发布", ["发布"], True),
+    ]
+    assert parse_query('"&|!:*()-').parts == ()
+    assert len(parse_query(" ".join(f"词{n}" for n in range(50))).terms) == 10
 
 
 def test_highlight_maps_full_width_text_and_escapes():
-    terms = query_terms("chatgpt 5g")
+    terms = parse_query("chatgpt 5g").parts
     assert str(highlight("ＣｈａｔＧＰＴ与<5G>，15g", terms)) == (
         "<mark>ＣｈａｔＧＰＴ</mark>与&lt;<mark>5G</mark>&gt;，15g"
     )

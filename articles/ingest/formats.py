@@ -26,10 +26,12 @@ from django.core.validators import URLValidator, validate_slug
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
+from django.utils.translation import gettext
 
 from articles.models import Article
 from articles.reprint import INVISIBLE, ReprintFormatError, parse_reprint
 from images import ingest as image_ingest
+from spun import detector as spun
 
 from .sources import (
     SAMPLE_SIZE,
@@ -113,6 +115,8 @@ class Item:
     # update, its empty values are written too. Feeds and reprints leave
     # what they do not carry as it is.
     complete: bool = False
+    # A reprint page as received, before cleaning (Article.original_text).
+    original_text: str = ""
 
     def validate(self):
         """Check what the database would refuse (or SQLite silently accept)."""
@@ -214,7 +218,7 @@ def read_reprint(text, name, *, source_url=""):
         yield Failure(origin, f"not a reprint page: {exc}", document=True)
         return
     try:
-        yield Item(
+        item = Item(
             origin=name,
             title=reprint.title,
             topic=reprint.category,
@@ -224,9 +228,52 @@ def read_reprint(text, name, *, source_url=""):
             tags=reprint.keywords,
             source=reprint.source,
             source_url=source_url,
+            original_text=reprint.original,
         ).validate()
     except ItemError as exc:
         yield Failure(name, str(exc), document=True)
+        return
+    yield item
+    yield from reprint_notices(name, reprint)
+
+
+def reprint_notices(name, reprint):
+    """What the import summary tells an editor about one cleaned reprint page."""
+    notices = []
+    if reprint.glosses_removed:
+        notices.append(
+            Notice(
+                name,
+                gettext("%(count)d pinyin glosses removed (the page was glossed)")
+                % {"count": reprint.glosses_removed},
+            )
+        )
+    elif reprint.glosses_kept:
+        notices.append(
+            Notice(
+                name,
+                gettext("left as real text, the page is not glossed: %(examples)s")
+                % {"examples": " ".join(reprint.glosses_kept)},
+            )
+        )
+    notices.extend(Notice(name, warning) for warning in reprint.warnings)
+    notices.extend(
+        spun_notices(name, reprint.title, reprint.standfirst, "\n".join(reprint.paragraphs))
+    )
+    return notices
+
+
+def spun_notices(origin, *texts):
+    """A notice for a suspected spun article: each suspect phrase with its likely original."""
+    report = spun.detect(*texts)
+    if not report.suspected:
+        return []
+    return [
+        Notice(
+            origin,
+            gettext("suspected spun copy (伪原创): %(phrases)s") % {"phrases": report.summary()},
+        )
+    ]
 
 
 # Feeds --------------------------------------------------------------------------
@@ -286,10 +333,13 @@ def read_feed(text, name, *, topic="", source=""):
     for number, entry in enumerate(parsed.entries, start=1):
         origin = f"{name} entry {number}"
         try:
-            yield item_from_entry(entry, origin, topic=topic, source=source)
+            item = item_from_entry(entry, origin, topic=topic, source=source)
         except ItemError as exc:
             title = clean_text(strip_tags(entry.get("title", "")))[:40]
             yield Failure(f"{origin} ({title})" if title else origin, str(exc))
+            continue
+        yield item
+        yield from spun_notices(origin, item.title, item.standfirst, strip_tags(item.body))
 
 
 def item_from_entry(entry, origin, *, topic="", source=""):
@@ -313,10 +363,11 @@ def item_from_entry(entry, origin, *, topic="", source=""):
         name = clean_text(tag.get("term") or tag.get("label") or "")
         if name and name.lower() not in {t.lower() for t in tags}:
             tags.append(name)
+    title = clean_text(strip_tags(entry.get("title", "")))
     return Item(
         images=image_ingest.from_entry(entry),
         origin=origin,
-        title=clean_text(strip_tags(entry.get("title", ""))),
+        title=title,
         topic=topic,
         published_at=published_at,
         standfirst=standfirst,

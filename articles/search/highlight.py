@@ -12,9 +12,13 @@ import unicodedata
 
 from django.utils.html import escape, format_html, format_html_join
 
+from .tokenize import segmenter
+
 SNIPPET_LENGTH = 120
 # How much text to show before the first match.
 SNIPPET_LEAD = 30
+# How far around a cut the text is segmented to find a word boundary.
+BOUNDARY_WINDOW = 12
 ELLIPSIS = "…"
 
 
@@ -34,13 +38,14 @@ def _is_ascii_alnum(char):
 
 def find_matches(text, terms):
     """
-    Non-overlapping (start, end) spans of `text` where the query terms occur,
-    in order. A Latin term only matches whole words (5g is not inside 15g);
-    a Chinese term anywhere, since Chinese has no spaces.
+    Non-overlapping (start, end) spans of `text` where the query's parts
+    (words, characters, whole phrases: 张江, never a lone 张) occur, in order.
+    A Latin part only matches whole words (5g is not inside 15g); a Chinese
+    one anywhere, since Chinese has no spaces (药 inside 医药).
     """
     folded, positions = _normalized_with_positions(text)
     spans = []
-    # Longer terms first, so 人工智能 wins over a prefix term 人.
+    # Longer parts first, so 人工智能 wins over a part 人.
     for term in sorted({t.text for t in terms}, key=len, reverse=True):
         start = folded.find(term)
         while start != -1:
@@ -76,7 +81,28 @@ def snippet(text, terms, length=SNIPPET_LENGTH):
     start = max(0, spans[0][0] - SNIPPET_LEAD) if spans else 0
     end = min(len(text), start + length)
     start = max(0, min(start, end - length))
+    # Never cut a highlighted match, nor a word: 人民日… becomes 人民日报 or goes.
+    for span_start, span_end in spans:
+        if span_start < end < span_end:
+            end = span_end
+    if start > 0:
+        start = _word_boundary(text, start, spans)
+    if end < len(text):
+        end = _word_boundary(text, end, spans)
     return _render(text, spans, start, end)
+
+
+def _word_boundary(text, position, spans):
+    """The word boundary (jieba's words) at or just before `position`."""
+    if any(s < position < e for s, e in spans):
+        return position
+    left = max(0, position - BOUNDARY_WINDOW)
+    window = text[left : position + BOUNDARY_WINDOW]
+    boundaries = {left + start for _, start, _ in segmenter().tokenize(window, "default", False)}
+    # The window's own edges are not known boundaries unless they are the text's.
+    boundaries = {b for b in boundaries if b > left or left == 0}
+    before = [b for b in boundaries if b <= position]
+    return max(before) if before else position
 
 
 def _render(text, spans, start, end):

@@ -76,9 +76,9 @@ def _store(backend, rows):
     batch = []
     for pk, title, standfirst, body in rows:
         terms = article_terms(title, standfirst, body)
-        batch.append((pk, terms.title, terms.text))
+        batch.append((pk, terms.title, terms.text, terms.plain))
     backend.store(batch)
-    return {pk for pk, _, _ in batch}
+    return {row[0] for row in batch}
 
 
 def index_article(article):
@@ -87,8 +87,9 @@ def index_article(article):
     this when the text changed); the terms are kept on the instance too.
     """
     terms = article_terms(article.title, article.standfirst, article.body)
-    get_backend(article._state.db).store([(article.pk, terms.title, terms.text)])
+    get_backend(article._state.db).store([(article.pk, terms.title, terms.text, terms.plain)])
     article.search_title, article.search_text = terms.title, terms.text
+    article.search_plain = terms.plain
 
 
 def forget(ids, *, using="default"):

@@ -1,26 +1,33 @@
 """
 Reading the index: which published articles match a query, in which order.
 
+Matching: the index finds the articles that have every index term of the
+query (characters, character pairs, words); a part that the terms alone do
+not decide (a phrase: AI大模型, 张江, 人工智能) is then checked against the
+article's normalised text, so every result contains it as typed.
+
 The order is the same on every database because it uses nothing a database
-computes its own way (ts_rank and bm25 disagree): first the number of query
-terms found among the title's terms, then the newest, then the highest id.
+computes its own way (ts_rank and bm25 disagree): first how well the title
+matches (each part counts 2 when it is a word of the title, 1 when the title
+merely contains it), then the newest, then the highest id.
 """
 
 from collections.abc import Sequence
 
-from django.db.models import Case, ExpressionWrapper, F, IntegerField, TextField, Value, When
-from django.db.models.functions import Concat
+from django.db import connections
+from django.db.models import Case, ExpressionWrapper, F, IntegerField, Value, When
 from django.db.models.lookups import Contains
 from django.utils.functional import cached_property
 
-from ..models import Article
+from ..models import LISTING_DEFERRED, Article
 from .backends import get_backend
 
 
-def matching_articles(terms, *, topic_slug=None, published_from=None, published_before=None):
+def matching_articles(query, *, topic_slug=None, published_from=None, published_before=None):
     """
-    Published articles containing every term, unordered, optionally in one
-    topic and a time range. Only Article.objects.published() is ever searched.
+    Published articles whose index has every term of `query` (a ParsedQuery),
+    unordered, optionally in one topic and a time range; phrases are checked
+    by RankedResults. Only Article.objects.published() is ever searched.
     """
     queryset = Article.objects.published()
     if topic_slug:
@@ -29,22 +36,34 @@ def matching_articles(terms, *, topic_slug=None, published_from=None, published_
         queryset = queryset.filter(published_at__gte=published_from)
     if published_before:
         queryset = queryset.filter(published_at__lt=published_before)
-    if not terms:
+    if not query:
         return queryset.none()
-    return get_backend().matching(queryset, terms)
+    return get_backend().matching(queryset, query.terms)
 
 
-def ranked(queryset, terms):
+def ranked(queryset, query):
     """`queryset` in the order of relevance."""
-    # " term " inside " title terms " is an exact term, " term" a prefix.
-    padded_title = Concat(Value(" "), F("search_title"), Value(" "), output_field=TextField())
-    title_hits = Value(0)
-    for term in terms:
-        needle = f" {term.text}" if term.prefix else f" {term.text} "
-        title_hits += Case(When(Contains(padded_title, needle), then=Value(1)), default=Value(0))
-    return queryset.alias(
-        title_hits=ExpressionWrapper(title_hits, output_field=IntegerField())
-    ).order_by(F("title_hits").desc(), "-published_at", "-pk")
+    # search_title is " word word … \n<title text>" (see tokenize.article_terms).
+    title_score = Value(0)
+    for part in query.parts:
+        title_score += Case(
+            When(Contains(F("search_title"), f" {part.text} "), then=Value(2)),
+            When(Contains(F("search_title"), part.text), then=Value(1)),
+            default=Value(0),
+        )
+    return queryset.annotate(
+        title_score=ExpressionWrapper(title_score, output_field=IntegerField())
+    ).order_by(F("title_score").desc(), "-published_at", "-pk")
+
+
+# A limit on the candidates that no search reaches (see RankedResults._checked_ids).
+CANDIDATES_FENCE = 10**9
+
+
+def like_pattern(text):
+    """A LIKE pattern for `text` anywhere, with the escape character \\."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 class RankedResults(Sequence):
@@ -55,12 +74,45 @@ class RankedResults(Sequence):
     articles with what a result shows.
     """
 
-    def __init__(self, matches, terms, *, limit):
-        self.matches, self.terms, self.limit = matches, terms, limit
+    def __init__(self, matches, query, *, limit):
+        self.matches, self.query, self.limit = matches, query, limit
 
     @cached_property
     def _ids(self):
-        return list(ranked(self.matches, self.terms).values_list("pk", flat=True)[: self.limit + 1])
+        ordered = ranked(self.matches, self.query)
+        if not self.query.checked:
+            return list(ordered.values_list("pk", flat=True)[: self.limit + 1])
+        return self._checked_ids(ordered)
+
+    def _checked_ids(self, ordered):
+        """
+        The ids of the ordered candidates whose text holds every phrase, at
+        most limit + 1. The candidates are ordered first (from small
+        columns), then checked in that order until enough pass: a frequent
+        phrase reads about `limit` texts, not every match's.
+        """
+        # Named columns, so the outer query can refer to them on every database.
+        # The LIMIT (never reached) keeps PostgreSQL from pushing the phrase
+        # check down into the scan, where it would read every candidate's
+        # text before sorting.
+        inner = ordered.values(
+            c_id=F("pk"),
+            c_score=F("title_score"),
+            c_time=F("published_at"),
+            c_text=F("search_plain"),
+        )[:CANDIDATES_FENCE]
+        sql, params = inner.query.sql_with_params()
+        connection = connections[inner.db]
+        checks = " AND ".join("c.c_text LIKE %s ESCAPE %s" for _ in self.query.checked)
+        for part in self.query.checked:
+            params = (*params, like_pattern(part.text), "\\")
+        statement = (
+            f"SELECT c.c_id FROM ({sql}) AS c WHERE {checks} "
+            f"ORDER BY c.c_score DESC, c.c_time DESC, c.c_id DESC LIMIT {int(self.limit) + 1}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(statement, params)
+            return [row[0] for row in cursor.fetchall()]
 
     @property
     def ids(self):
@@ -84,7 +136,7 @@ class RankedResults(Sequence):
             # The rule again: an article unpublished since the first query stays out.
             Article.objects.published()
             .select_related("topic", "source")
-            .defer("created_by", "updated_by", "search_title", "search_text")
+            .defer(*(f for f in LISTING_DEFERRED if f != "body"))
             .in_bulk(ids)
         )
         return [articles[pk] for pk in ids if pk in articles]

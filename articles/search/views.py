@@ -8,7 +8,7 @@ from ..views import public_cache, site_feed_links
 from .forms import MAX_QUERY_LENGTH, SearchForm
 from .highlight import highlight, snippet
 from .query import RankedResults, matching_articles
-from .tokenize import plain_text, query_terms
+from .tokenize import parse_query, plain_text
 
 RESULTS_PER_PAGE = 20
 # Results a reader can page through (50 pages); more matches than this are
@@ -26,8 +26,8 @@ class SearchResult:
 @public_cache
 class SearchView(ListView):
     """
-    GET /search/: published articles containing every word of the query,
-    title matches first, then the newest. Invalid input (a query longer than
+    GET /search/: published articles containing every part of the query
+    (a phrase when typed without spaces), title matches first, then the newest. Invalid input (a query longer than
     MAX_QUERY_LENGTH, a NUL character, a bad date, a malformed topic slug)
     answers 400 with the form's messages; an unknown topic finds nothing.
     """
@@ -40,23 +40,23 @@ class SearchView(ListView):
     def get(self, request, *args, **kwargs):
         self.form = SearchForm(request.GET)
         self.valid = self.form.is_valid()
-        self.terms = query_terms(self.form.cleaned_data.get("q")) if self.valid else []
+        self.query = parse_query(self.form.cleaned_data.get("q") if self.valid else "")
         response = super().get(request, *args, **kwargs)
         if not self.valid:
             response.status_code = 400
         return response
 
     def get_queryset(self):
-        if not self.terms:
+        if not self.query:
             return []
         published_from, published_before = self.form.published_range()
         matches = matching_articles(
-            self.terms,
+            self.query,
             topic_slug=self.form.cleaned_data.get("topic"),
             published_from=published_from,
             published_before=published_before,
         )
-        return RankedResults(matches, self.terms, limit=MAX_RESULTS)
+        return RankedResults(matches, self.query, limit=MAX_RESULTS)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -66,7 +66,7 @@ class SearchView(ListView):
             query=self.form.cleaned_data.get("q", "") if self.valid else "",
             search_query=query,
             max_query_length=MAX_QUERY_LENGTH,
-            searched=bool(self.terms),
+            searched=bool(self.query),
             results=[self.result(article) for article in context["object_list"]],
             results_capped=getattr(self.object_list, "more", False),
             feed_links=site_feed_links(),
@@ -77,6 +77,6 @@ class SearchView(ListView):
         text = f"{article.standfirst} {plain_text(article.body)}"
         return SearchResult(
             article=article,
-            title=highlight(article.title, self.terms),
-            snippet=snippet(text, self.terms),
+            title=highlight(article.title, self.query.parts),
+            snippet=snippet(text, self.query.parts),
         )

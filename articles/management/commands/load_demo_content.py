@@ -1,12 +1,13 @@
 """
 Fill an empty site with demo content: the seed article (a People's Daily
-reprint, cleaned of its scraping debris) and generated articles across topics
-and dates, including drafts and a scheduled one that readers must not see.
-Every article is written and published through the workflow by the demo
-accounts (the writer drafts, the editor publishes), so each has its history
-in the desk. Prints a login for the demo editor and writer. Safe to run
-again: content is only created once; the passwords are reset each time and
-printed.
+reprint, cleaned of its scraping debris and, being machine-spun copy,
+restored to its original words, as its history shows) and generated
+articles across topics and dates, including drafts and a scheduled one that
+readers must not see. Every article is written and published through the
+workflow by the demo accounts (the writer drafts, the editor publishes), so
+each has its history in the desk. Prints a login for the demo editor and
+writer. Safe to run again: content is only created once; the passwords are
+reset each time and printed.
 """
 
 import random
@@ -21,10 +22,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles import workflow
+from articles.ingest.formats import reprint_notices
 from articles.models import Article, Source, Topic
 from articles.reprint import parse_reprint
 from images.demo import panel
 from images.services import add_image
+from spun.detector import detect
 
 SEED_FILE = Path(__file__).resolve().parents[2] / "demo" / "seed_renmin_ribao.txt"
 
@@ -100,15 +103,13 @@ class Command(BaseCommand):
                 )
             )
 
-    def load_content(self, count, editor, writer):
-        for name, description, order in TOPICS:
-            Topic.objects.get_or_create(
-                name=name, defaults={"description": description, "order": order}
-            )
-        sources = [
-            Source.objects.get_or_create(name=n, defaults={"homepage": h})[0] for n, h in SOURCES
-        ]
-        pictures = self.make_pictures(editor)
+    def load_seed(self, editor, pictures):
+        """
+        The seed as an editor meets it: written as a draft with the page as
+        received (the note names the glosses removed and the spun phrases
+        found), its spinner's swaps restored with the workflow function (a
+        revision and an audit event), then published.
+        """
         reprint = parse_reprint(SEED_FILE.read_text(encoding="utf-8"))
         # The seed gets a lead image and a figure in its body, from the library.
         seed_body = reprint.body_html.replace(
@@ -123,9 +124,26 @@ class Command(BaseCommand):
             source=Source.objects.get_or_create(name=reprint.source)[0] if reprint.source else None,
             source_url="http://opinion.people.com.cn/",
             featured=True,
+            original_text=reprint.original,
         )
-        workflow.save_article(seed, by=editor, tags=reprint.keywords)
-        workflow.publish(seed, by=editor, at=reprint.published_at)
+        notes = "; ".join(str(notice) for notice in reprint_notices(SEED_FILE.name, reprint))
+        workflow.save_article(seed, by=editor, tags=reprint.keywords, note=notes)
+        report = detect(reprint.title, reprint.standfirst, "\n".join(reprint.paragraphs))
+        seed, _ = workflow.restore_spun_originals(
+            seed, by=editor, phrases=report.pairs(likely_only=True)
+        )
+        return workflow.publish(seed, by=editor, at=reprint.published_at)
+
+    def load_content(self, count, editor, writer):
+        for name, description, order in TOPICS:
+            Topic.objects.get_or_create(
+                name=name, defaults={"description": description, "order": order}
+            )
+        sources = [
+            Source.objects.get_or_create(name=n, defaults={"homepage": h})[0] for n, h in SOURCES
+        ]
+        pictures = self.make_pictures(editor)
+        seed = self.load_seed(editor, pictures)
         self.stdout.write(f"Seed article: {seed.title} ({seed.get_absolute_url()})")
 
         rng = random.Random(2024)
