@@ -40,12 +40,11 @@ def article_report(article):
 
 
 def may_restore(user, article):
-    """The same rule restore_spun_originals applies (an edit, or a working copy)."""
-    if article.deleted_at is not None:
-        return False
-    if article.status == Article.Status.PUBLISHED:
-        return workflow.can_review(user, article)
-    return workflow.can_edit(user, article)
+    """The rule restore_spun_originals applies: an edit, or a working copy of a published one."""
+    if workflow.allowed(user, article, "edit"):
+        return True
+    published = workflow.state_of(article) in (workflow.PUBLISHED, workflow.SCHEDULED)
+    return published and workflow.allowed(user, article, "working_copy")
 
 
 def restore_view(model_admin, request, pk):
