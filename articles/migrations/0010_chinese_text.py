@@ -53,7 +53,7 @@ def segment_again(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0008_images_lead_image"),
+        ("articles", "0009_wire_source_licence"),
     ]
 
     operations = [
