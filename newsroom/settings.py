@@ -58,15 +58,22 @@ INSTALLED_APPS = [
     "taggit",
     "reversion",
     "django_prose_editor",
+    "corsheaders",
+    # In INSTALLED_APPS so the API docs page uses ninja's own static files, not a CDN.
+    "ninja",
     "articles",
     "images",
     "jobs",
     "wire",
     "spun",
+    "api",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # CORS headers for /api/ only (CORS_URLS_REGEX), on every answer there,
+    # 304s and errors included; preflight requests are answered here.
+    "corsheaders.middleware.CorsMiddleware",
     # https://whitenoise.readthedocs.io/en/stable/django.html
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # ETag on every response and 304 answers for If-None-Match / If-Modified-Since,
@@ -294,7 +301,8 @@ PAGE_CACHE_SECONDS = int(
     os.environ.get("PAGE_CACHE_SECONDS", "600" if REDIS_URL else str(PUBLIC_CACHE_SECONDS))
 )
 # Search answers any query: caching each would let anyone fill the cache.
-PAGE_CACHE_EXCLUDE_PREFIXES = ("/admin/", "/search/")
+# The API is rate-limited per caller and answers per key: never from this cache.
+PAGE_CACHE_EXCLUDE_PREFIXES = ("/admin/", "/search/", "/api/")
 # List pages count their articles once per content change, not per request.
 COUNT_CACHE = env_bool("COUNT_CACHE", True)
 
@@ -303,6 +311,29 @@ COUNT_CACHE = env_bool("COUNT_CACHE", True)
 # itself must be allowed through (Django's 2.5 MB default answered a bare 400
 # and lost the text). Larger requests get templates/400.html.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024))
+
+# The content API (api/): rate limits as "requests/period" (s, min, hour, day),
+# per address without a key and per partner key; empty switches one off.
+API_RATE_LIMIT_ANONYMOUS = os.environ.get("API_RATE_LIMIT_ANONYMOUS", "60/min")
+API_RATE_LIMIT_PARTNER = os.environ.get("API_RATE_LIMIT_PARTNER", "1200/min")
+# How many proxies in front set X-Forwarded-For: the client's address is the
+# one that many entries from the right. 0 (default): REMOTE_ADDR, as a client
+# could write anything into X-Forwarded-For.
+NINJA_NUM_PROXIES = int(os.environ.get("API_TRUSTED_PROXIES", "0"))
+# Images in API answers come from the images app once it exists (api/media.py).
+API_IMAGES_PROVIDER = os.environ.get("API_IMAGES_PROVIDER") or None
+
+# https://github.com/adamchainz/django-cors-headers: browsers on these origins
+# may read the API (comma-separated, e.g. https://app.example.com; "*" for any).
+# Apps and mini-programs do not need CORS; nothing is allowed by default.
+CORS_URLS_REGEX = r"^/api/.*$"
+_cors_origins = env_list("API_CORS_ALLOWED_ORIGINS")
+CORS_ALLOW_ALL_ORIGINS = _cors_origins == ["*"]
+CORS_ALLOWED_ORIGINS = [] if CORS_ALLOW_ALL_ORIGINS else _cors_origins
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_HEADERS = ["accept", "accept-language", "if-none-match", "x-api-key"]
+CORS_EXPOSE_HEADERS = ["ETag", "Retry-After"]
+CORS_PREFLIGHT_MAX_AGE = 86400
 
 # Chinese tag names get ASCII slugs from pinyin (see articles.models.Tag).
 TAGGIT_CASE_INSENSITIVE = True

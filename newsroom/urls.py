@@ -31,6 +31,7 @@ urlpatterns = [
         name="sitemap-section",
     ),
     path("robots.txt", RobotsView.as_view(), name="robots"),
+    path("api/", include("api.urls")),
     path("", include("wire.urls")),
     path("", include("articles.urls")),
 ]
