@@ -60,11 +60,7 @@ class WindowThrottle(SimpleRateThrottle):
         window = int(now // duration)
         key = f"{KEY_PREFIX}:{self.scope}:{identity}:{duration}:{window}"
         try:
-            # add() starts the window (atomic: only one request creates it), incr() counts.
-            count = 1 if cache.add(key, 1, duration + 1) else cache.incr(key)
-        except ValueError:
-            # The window's counter expired between add() and incr().
-            count = 1
+            count = self._count(key, duration)
         except Exception:
             self._log_outage()
             return True
@@ -72,6 +68,17 @@ class WindowThrottle(SimpleRateThrottle):
             return True
         self._local.wait = (window + 1) * duration - now
         return False
+
+    @staticmethod
+    def _count(key, duration):
+        """This request's number in the window: incr() counts, add() starts a window."""
+        try:
+            return cache.incr(key)
+        except ValueError:  # no counter yet: the first request of the window
+            # add() is atomic: of two first requests, one adds, the other counts.
+            if cache.add(key, 1, duration + 1):
+                return 1
+            return cache.incr(key)
 
     def wait(self):
         return getattr(self._local, "wait", None)
