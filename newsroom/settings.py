@@ -330,7 +330,7 @@ CORS_URLS_REGEX = r"^/api/.*$"
 _cors_origins = env_list("API_CORS_ALLOWED_ORIGINS")
 CORS_ALLOW_ALL_ORIGINS = _cors_origins == ["*"]
 CORS_ALLOWED_ORIGINS = [] if CORS_ALLOW_ALL_ORIGINS else _cors_origins
-CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_METHODS = ["GET", "OPTIONS"]
 CORS_ALLOW_HEADERS = ["accept", "accept-language", "if-none-match", "x-api-key"]
 CORS_EXPOSE_HEADERS = ["ETag", "Retry-After"]
 CORS_PREFLIGHT_MAX_AGE = 86400
