@@ -18,6 +18,7 @@ from ninja import Query, Router
 from articles.models import Article, Correction, SlugRedirect, Tag, TaggedArticle, Topic
 from articles.search.query import matching_articles
 from articles.search.tokenize import query_terms
+from articles.text import render_body
 
 from .access import caller_access
 from .errors import ApiError
@@ -114,7 +115,8 @@ def article_data(article, *, access, root, images, tags):
         "slug": article.slug,
         "title": article.title,
         "summary": summary(article),
-        "body": article.body if access.full_text else None,
+        # Sanitized on the way out too, as the site's pages and feeds do.
+        "body": render_body(article.body) if access.full_text else None,
         "url": root + article.get_absolute_url(),
         "topic": {"name": article.topic.name, "slug": article.topic.slug},
         "tags": tags[article.pk],

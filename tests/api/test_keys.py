@@ -39,6 +39,16 @@ def test_a_partner_key_unlocks_the_full_text(article, keyed):
         assert item["summary"] == "这是导语。"
 
 
+def test_full_text_is_sanitized_on_the_way_out(article, keyed):
+    """A body written around the model (a raw update) still reaches partners cleaned."""
+    type(article).objects.filter(pk=article.pk).update(
+        body='<p onclick="steal()">正文</p><script>alert(1)</script>'
+    )
+    body = keyed.get(f"/api/v1/articles/{article.slug}").json()["body"]
+    assert "正文" in body
+    assert "<script" not in body and "onclick" not in body
+
+
 def test_summary_without_a_standfirst_is_the_start_of_the_text(topic, anon):
     make_article(topic=topic, standfirst="", body="<p>" + "很长的正文。" * 100 + "</p>")
     summary = anon.get("/api/v1/articles").json()["results"][0]["summary"]
