@@ -6,7 +6,7 @@ are revalidated, never kept: see ContentAPI.create_response).
 
 import uuid
 
-from django.db.models import Case, Exists, OuterRef, Prefetch, Value, When
+from django.db.models import Case, Exists, OuterRef, Prefetch, Q, Value, When
 from django.db.models.functions import Substr
 from django.http import HttpResponsePermanentRedirect
 from django.urls import reverse
@@ -45,6 +45,14 @@ SUMMARY_SOURCE_LENGTH = 2000
 SUMMARY_LENGTH = 160
 
 ARTICLE_ORDER = KeysetPaginator(Article, ("-published_at", "-id"))
+# Within a tag, the tag links' copy of (published_at, article id), as the site's
+# tag pages read it: the database walks that tag's links in order, not the
+# whole archive. The cursors are the same values, so either order reads them.
+TAGGED_ARTICLE_ORDER = KeysetPaginator(
+    Article,
+    ("-tagged_items__published_at", "-tagged_items__content_object_id"),
+    attributes=("published_at", "id"),
+)
 TAG_ORDER = KeysetPaginator(Tag, ("slug",))
 
 
@@ -156,17 +164,23 @@ def list_articles(request, params: Query[ArticleListParams]):
     articles = published_articles(access, base)
     if params.topic:
         articles = articles.filter(topic__slug=params.topic)
-    if params.tag:
-        articles = articles.filter(tagged_items__tag__slug=params.tag)
     if params.source:
         articles = articles.filter(source__name=params.source)
     if start:
         articles = articles.filter(published_at__gte=start)
     if end:
         articles = articles.filter(published_at__lt=end)
-    page, next_cursor = ARTICLE_ORDER.page(
-        articles, cursor=params.cursor, page_size=params.page_size
-    )
+    if params.tag:
+        page, next_cursor = TAGGED_ARTICLE_ORDER.page(
+            articles,
+            cursor=params.cursor,
+            page_size=params.page_size,
+            scope=Q(tagged_items__tag__slug=params.tag),
+        )
+    else:
+        page, next_cursor = ARTICLE_ORDER.page(
+            articles, cursor=params.cursor, page_size=params.page_size
+        )
     images = images_for(page, access)
     tags = tags_by_article(page)
     root = site_root(request)

@@ -36,17 +36,23 @@ class InvalidCursor(ApiError):
 
 
 class KeysetPaginator:
-    def __init__(self, model, ordering):
-        """`ordering`: field names (with "-" for descending) whose values are unique together."""
+    def __init__(self, model, ordering, *, attributes=None):
+        """
+        `ordering`: field names (with "-" for descending) whose values are unique
+        together. `attributes`: where an item holds those values, when the
+        order reads them elsewhere (a tag's articles are ordered by the tag
+        link's copy of published_at, whose values are the article's).
+        """
         self.model = model
         self.ordering = tuple(ordering)
         self.fields = [name.lstrip("-") for name in self.ordering]
+        self.attributes = list(attributes or self.fields)
 
     # The cursor: URL-safe base64 of a JSON list of the last item's sort values.
 
     def encode(self, item):
         values = []
-        for name in self.fields:
+        for name in self.attributes:
             value = getattr(item, name)
             values.append(value.isoformat() if isinstance(value, datetime) else value)
         raw = json.dumps(values, separators=(",", ":")).encode()
@@ -58,10 +64,10 @@ class KeysetPaginator:
             values = json.loads(raw)
         except (binascii.Error, ValueError):
             raise InvalidCursor() from None
-        if not isinstance(values, list) or len(values) != len(self.fields):
+        if not isinstance(values, list) or len(values) != len(self.attributes):
             raise InvalidCursor()
         return [
-            self.to_python(name, value) for name, value in zip(self.fields, values, strict=True)
+            self.to_python(name, value) for name, value in zip(self.attributes, values, strict=True)
         ]
 
     def to_python(self, name, value):
@@ -84,8 +90,8 @@ class KeysetPaginator:
 
     # Pages
 
-    def after(self, queryset, values):
-        """`queryset` narrowed to the items after the sort key `values`."""
+    def after(self, values):
+        """The condition for the items after the sort key `values`."""
         conditions = []
         for i, (ordered, value) in enumerate(zip(self.ordering, values, strict=True)):
             lookup = "lt" if ordered.startswith("-") else "gt"
@@ -95,13 +101,18 @@ class KeysetPaginator:
         # A plain range on the first field lets the database walk its index from
         # the cursor; the OR only settles ties on it.
         start = {f"{self.fields[0]}__{'lte' if first.startswith('-') else 'gte'}": values[0]}
-        return queryset.filter(**start).filter(reduce(or_, conditions))
+        return Q(**start) & reduce(or_, conditions)
 
-    def page(self, queryset, *, cursor, page_size):
-        """(items, next_cursor) of one page: one query, page_size + 1 rows."""
-        queryset = queryset.order_by(*self.ordering)
+    def page(self, queryset, *, cursor, page_size, scope=None):
+        """
+        (items, next_cursor) of one page: one query, page_size + 1 rows.
+        `scope` (a Q) goes into the same filter() as the cursor, so a condition
+        on a many-valued relation (a tag) and the order on it share one join.
+        """
+        condition = scope if scope is not None else Q()
         if cursor:
-            queryset = self.after(queryset, self.decode(cursor))
+            condition &= self.after(self.decode(cursor))
+        queryset = queryset.filter(condition).order_by(*self.ordering)
         items = list(queryset[: page_size + 1])
         if len(items) > page_size:
             items = items[:page_size]
