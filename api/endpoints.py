@@ -18,11 +18,10 @@ from ninja import Query, Router
 from articles.models import Article, Correction, SlugRedirect, Tag, TaggedArticle, Topic
 from articles.search.query import matching_articles
 from articles.search.tokenize import query_terms
-from articles.text import render_body
 
 from .access import caller_access
 from .errors import ApiError
-from .media import images_for
+from .media import body_figures, full_text_html, images_for
 from .pagination import KeysetPaginator, next_url
 from .schemas import (
     ArticleDetailOut,
@@ -78,6 +77,10 @@ def site_root(request):
     return request.build_absolute_uri("/").rstrip("/")
 
 
+def absolute(root, url):
+    return root + url if url.startswith("/") else url
+
+
 def published_articles(access, base=None):
     """`base` (Article.objects.published() or a narrower queryset of it), shaped for output."""
     if base is None:
@@ -117,14 +120,18 @@ def tags_by_article(articles):
     return tags
 
 
-def article_data(article, *, access, root, images, tags):
+def article_data(article, *, access, root, images, tags, figures):
     return {
         "id": article.uuid,
         "slug": article.slug,
         "title": article.title,
         "summary": summary(article),
         # Sanitized on the way out too, as the site's pages and feeds do.
-        "body": render_body(article.body) if access.full_text else None,
+        "body": (
+            full_text_html(article, figures, absolute=lambda url: absolute(root, url))
+            if access.full_text
+            else None
+        ),
         "url": root + article.get_absolute_url(),
         "topic": {"name": article.topic.name, "slug": article.topic.slug},
         "tags": tags[article.pk],
@@ -181,12 +188,14 @@ def list_articles(request, params: Query[ArticleListParams]):
         page, next_cursor = ARTICLE_ORDER.page(
             articles, cursor=params.cursor, page_size=params.page_size
         )
-    images = images_for(page, access)
-    tags = tags_by_article(page)
     root = site_root(request)
+    images = images_for(page, access, absolute=lambda url: absolute(root, url))
+    figures = body_figures(page, access)
+    tags = tags_by_article(page)
     return {
         "results": [
-            article_data(a, access=access, root=root, images=images, tags=tags) for a in page
+            article_data(a, access=access, root=root, images=images, tags=tags, figures=figures)
+            for a in page
         ],
         "next_cursor": next_cursor,
         "next": next_url(request, next_cursor),
@@ -229,12 +238,14 @@ def get_article(request, ident: str):
                 url = reverse("api-v1:get_article", kwargs={"ident": redirect.article.slug})
                 return HttpResponsePermanentRedirect(url)
         raise ApiError(404, "not_found", _("No such article."))
+    root = site_root(request)
     data = article_data(
         article,
         access=access,
-        root=site_root(request),
-        images=images_for([article], access),
+        root=root,
+        images=images_for([article], access, absolute=lambda url: absolute(root, url)),
         tags=tags_by_article([article]),
+        figures=body_figures([article], access),
     )
     data["corrections"] = [
         {"text": c.text, "created_at": c.created_at} for c in article.corrections.all()

@@ -320,8 +320,9 @@ API_RATE_LIMIT_PARTNER = os.environ.get("API_RATE_LIMIT_PARTNER", "1200/min")
 # one that many entries from the right. 0 (default): REMOTE_ADDR, as a client
 # could write anything into X-Forwarded-For.
 NINJA_NUM_PROXIES = int(os.environ.get("API_TRUSTED_PROXIES", "0"))
-# Images in API answers come from the images app once it exists (api/media.py).
-API_IMAGES_PROVIDER = os.environ.get("API_IMAGES_PROVIDER") or None
+# Images partners get in API answers (api/media.py): by default each
+# article's lead image, when it may be redistributed.
+API_IMAGES_PROVIDER = "api.media.lead_images"
 
 # https://github.com/adamchainz/django-cors-headers: browsers on these origins
 # may read the API (comma-separated, e.g. https://app.example.com; "*" for any).
