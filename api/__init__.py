@@ -8,5 +8,5 @@ apps, mini-programs and partners, at /api/v1/ (django-ninja).
 - throttling: rate limits per key and per address (cache-backed, fail open)
 - pagination: cursors over (published_at, id) and other unique orders
 - schemas, endpoints: the API itself; urls mounts it with its schema and docs
-- media: the extension point for images (partners get redistributable ones)
+- media: images for partners (redistributable ones only) and its extension point
 """

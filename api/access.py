@@ -1,7 +1,7 @@
 """
 Who is calling and what that unlocks. Anonymous callers get summaries;
-a partner key (header X-API-Key) unlocks full text and, once the images
-app exists, the images marked redistributable (api.media).
+a partner key (header X-API-Key) unlocks full text and the images marked
+redistributable (api.media).
 """
 
 from dataclasses import dataclass

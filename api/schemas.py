@@ -90,7 +90,7 @@ class SourceOut(BaseModel):
 
 
 class ImageOut(BaseModel):
-    """An image a partner may redistribute (filled in by the images app, see api.media)."""
+    """An image a partner may redistribute (see api.media)."""
 
     url: str
     width: int | None = None
