@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from articles.models import Article, Correction, SlugRedirect, Tag, TaggedArticle, Topic
-from articles.search.query import matching_articles
-from articles.search.tokenize import query_terms
+from articles.search.query import exact_matches
+from articles.search.tokenize import parse_query
 
 from .access import caller_access
 from .errors import ApiError
@@ -167,7 +167,7 @@ def list_articles(request, params: Query[ArticleListParams]):
     start, end = published_range(params.since, params.until)
     access = caller_access(request)
     # q: the site's search (same words, same index, only published articles).
-    base = matching_articles(query_terms(params.q)) if params.q else None
+    base = exact_matches(parse_query(params.q)) if params.q else None
     articles = published_articles(access, base)
     if params.topic:
         articles = articles.filter(topic__slug=params.topic)

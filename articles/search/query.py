@@ -41,6 +41,19 @@ def matching_articles(query, *, topic_slug=None, published_from=None, published_
     return get_backend().matching(queryset, query.terms)
 
 
+def exact_matches(query, **filters):
+    """
+    matching_articles with the phrase check done in SQL (search_plain
+    contains each checked part): every article that matches, for callers
+    that order and page by themselves (the content API). The search page
+    uses RankedResults, which checks phrases only as far as it reads.
+    """
+    queryset = matching_articles(query, **filters)
+    for part in query.checked if query else ():
+        queryset = queryset.filter(search_plain__contains=part.text)
+    return queryset
+
+
 def ranked(queryset, query):
     """`queryset` in the order of relevance."""
     # search_title is " word word … \n<title text>" (see tokenize.article_terms).
