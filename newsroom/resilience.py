@@ -25,6 +25,7 @@ from django.conf import settings
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.db.backends.signals import connection_created
 from django.template import loader
 from django.template.exceptions import TemplateDoesNotExist
 from django.views import defaults
@@ -217,6 +218,38 @@ def is_database_outage(error):
     # SQLite under contention ("database is locked") is busy, not down.
     message = str(error).lower()
     return not ("locked" in message or "busy" in message)
+
+
+def check_pooled_connection(conn):
+    """
+    The pool's check before it hands out a connection (psycopg_pool's own,
+    plus): when one connection is dead, the database probably restarted and
+    they all are; drop them all at once, so the request waits for one new
+    connection instead of meeting each dead one in turn (psycopg_pool sleeps
+    a second between failed checks, longer than DATABASE_POOL_TIMEOUT).
+    """
+    from psycopg_pool import ConnectionPool
+
+    try:
+        ConnectionPool.check_connection(conn)
+    except Exception:
+        pool = getattr(conn, "_pool", None)
+        if pool is not None:
+            pool.check()
+        raise
+
+
+def use_pool_check(sender, connection, **kwargs):
+    """connection_created: give the connection's pool (once) the check above."""
+    pool = getattr(connection, "pool", None)
+    if pool is None or getattr(pool, "_check", None) in (None, check_pooled_connection):
+        return
+    # Django passes ConnectionPool.check_connection when CONN_HEALTH_CHECKS is on
+    # and offers no way to choose another.
+    pool._check = check_pooled_connection
+
+
+connection_created.connect(use_pool_check, dispatch_uid="newsroom-pool-check")
 
 
 def service_unavailable(request=None):
