@@ -200,24 +200,43 @@ def redact(url):
 database_breaker = CircuitBreaker("The database", "DATABASE_RETRY_SECONDS")
 
 
+# SQLite result codes (the low byte of sqlite3.Error.sqlite_errorcode).
+SQLITE_UNREACHABLE = {10, 14}  # SQLITE_IOERR, SQLITE_CANTOPEN
+SQLITE_BUSY = {5, 6}  # SQLITE_BUSY, SQLITE_LOCKED
+
+
 def is_database_outage(error):
     """
     True for errors that say the database cannot be reached (connection
     refused or lost, pool timeout, server shutting down or starting), not
-    for a query's own failure (a deadlock, a constraint).
+    for a query's own failure (a deadlock, a syntax error).
     """
-    if not isinstance(error, OperationalError | InterfaceError):
-        return False
     if isinstance(error, InterfaceError):
         return True
-    cause = error.__cause__
-    sqlstate = getattr(cause, "sqlstate", None)
-    if sqlstate is not None:
+    if not isinstance(error, OperationalError):
+        return False
+    cause = error.__cause__ or error
+    if type(cause).__module__.startswith(("psycopg", "psycopg_pool")):
+        sqlstate = getattr(cause, "sqlstate", None)
+        # None: failed on the client side (no connection, pool timeout).
         # Class 08: connection exception; 57P01-57P03: shutdown, crash, starting up.
-        return sqlstate.startswith("08") or sqlstate in {"57P01", "57P02", "57P03"}
-    # SQLite under contention ("database is locked") is busy, not down.
-    message = str(error).lower()
-    return not ("locked" in message or "busy" in message)
+        return (
+            sqlstate is None or sqlstate.startswith("08") or sqlstate in {"57P01", "57P02", "57P03"}
+        )
+    code = getattr(cause, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in SQLITE_UNREACHABLE
+
+
+def is_transient(error):
+    """A query that may well work if tried again: a deadlock, a lock or statement timeout."""
+    cause = error.__cause__ or error
+    sqlstate = getattr(cause, "sqlstate", None) or ""
+    code = getattr(cause, "sqlite_errorcode", None)
+    return (
+        sqlstate.startswith("40")
+        or sqlstate in {"55P03", "57014"}
+        or (code is not None and code & 0xFF in SQLITE_BUSY)
+    )
 
 
 def check_pooled_connection(conn):
@@ -291,9 +310,11 @@ class DatabaseUnavailableMiddleware:
         if is_database_outage(exception):
             request._database_outage = True
             database_breaker.failure(exception)
-        else:
-            logger.warning("Database error answered with 503: %s", exception)
-        return service_unavailable(request)
+            return service_unavailable(request)
+        if is_transient(exception):
+            logger.warning("Database busy, answered 503: %s", exception)
+            return service_unavailable(request)
+        return None  # a query's own error: a 500, logged with its traceback
 
 
 def server_error(request, template_name="500.html"):

@@ -22,7 +22,9 @@ from tests.factories import make_article, make_user
 
 pytestmark = pytest.mark.django_db
 
-REDIS_URL = os.environ.get("RESILIENCE_REDIS_URL", "redis://127.0.0.1:6379/10")
+REDIS_URL = os.environ.get(
+    "RESILIENCE_REDIS_URL", os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/10")
+)
 JUNK = [
     "utm_source={n}",
     "utm_medium=x&utm_campaign={n}",

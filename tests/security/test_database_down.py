@@ -18,7 +18,7 @@ import time
 
 import psycopg
 import pytest
-from django.db import OperationalError, connection, connections
+from django.db import OperationalError, connection, connections, transaction
 from django.db.utils import load_backend
 from django.test import Client, RequestFactory
 
@@ -86,7 +86,9 @@ def test_an_uncached_request_answers_503_fast_with_retry_after(topic, database_d
     response = Client().get("/articles/some-article/")
     elapsed = time.perf_counter() - started
     assert response.status_code == 503
-    assert elapsed < 1.5
+    # The wait is the pool's (DATABASE_POOL_TIMEOUT, 1 s) or a refused connect
+    # (ms); the margin is for a busy test machine. It was 10 s, then a 500.
+    assert elapsed < 3
     assert response["Retry-After"] == "5"
     assert "no-store" in response["Cache-Control"]
     body = response.content.decode()
@@ -152,12 +154,22 @@ def test_an_outage_met_outside_a_view_is_a_503(topic, database_down):
     assert response.status_code == 503 and response["Retry-After"]
 
 
-def test_a_query_error_is_not_an_outage(topic, settings):
-    """A deadlock or a constraint is the query's failure: no breaker, no 503 for others."""
+def test_a_query_error_is_not_an_outage(topic):
+    """A query's own failure trips no breaker: everyone else is still served."""
     from newsroom.resilience import is_database_outage
 
-    error = OperationalError("database is locked")
-    assert not is_database_outage(error)
+    # SQLite: no such table (SQLITE_ERROR); PostgreSQL: a statement timeout (57014).
+    sql = "SELECT * FROM no_such_table_here" if not POSTGRES else "SELECT pg_sleep(1)"
+    with (
+        pytest.raises(OperationalError) as caught,
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        if POSTGRES:
+            cursor.execute("SET LOCAL statement_timeout = 10")
+        cursor.execute(sql)
+    assert not is_database_outage(caught.value)
+    assert not database_breaker.down
     assert Client().get("/").status_code == 200
 
 

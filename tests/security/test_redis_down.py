@@ -35,7 +35,9 @@ pytestmark = pytest.mark.django_db
 S = Article.Status
 CLOSED_PORT_URL = "redis://127.0.0.1:1/10"
 # Our own Redis database for the outage-and-back tests (TEST_REDIS_URL in CI).
-REDIS_URL = os.environ.get("RESILIENCE_REDIS_URL", "redis://127.0.0.1:6379/10")
+REDIS_URL = os.environ.get(
+    "RESILIENCE_REDIS_URL", os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/10")
+)
 
 
 def resilient_cache(location, prefix="newsroom-tests"):
