@@ -54,6 +54,8 @@ from django.utils import timezone, translation
 from django.utils.cache import set_response_etag
 from django.utils.functional import cached_property
 
+from newsroom.resilience import database_breaker, note_database_error
+
 EPOCH_KEY = "newsroom:content-epoch"
 PAGE_KEY_PREFIX = "newsroom:page"
 COUNT_KEY_PREFIX = "newsroom:count"
@@ -109,8 +111,6 @@ def epoch_is_current(epoch):
     most every CACHE_GENERATION_CHECK_SECONDS (a process that slept through
     an outage learns of it that way). True when the database cannot answer.
     """
-    from newsroom.resilience import database_breaker
-
     recoveries = cache_recoveries()
     now = time.monotonic()
     if (
@@ -120,7 +120,10 @@ def epoch_is_current(epoch):
         return True
     try:
         generation = current_generation()
-    except DatabaseError:
+    except DatabaseError as error:
+        # Serve what the cache has; the next middleware answers 503 at once
+        # to requests that need the database.
+        note_database_error(error)
         return True
     _checked.update(at=now, recoveries=recoveries)
     return epoch.get("generation") == generation
@@ -215,7 +218,8 @@ class AnonymousPageCacheMiddleware:
             return response
         try:
             epoch = self.current_epoch(now, found.get(EPOCH_KEY))
-        except DatabaseError:
+        except DatabaseError as error:
+            note_database_error(error)
             epoch = None
         if epoch is None:
             # The database is down and the epoch must be renewed: no page can
@@ -249,8 +253,6 @@ class AnonymousPageCacheMiddleware:
     @staticmethod
     def current_epoch(now, epoch):
         """The epoch, or None when it needs the database and the database is down."""
-        from newsroom.resilience import database_breaker
-
         if database_breaker.down:
             due = epoch is None or (
                 epoch["next_change"] is not None and now >= epoch["next_change"]
@@ -296,14 +298,13 @@ def has_logged_in_session(request):
     session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
     if not session_key:
         return False
-    from newsroom.resilience import database_breaker
-
     if database_breaker.down:
         return False
     engine = import_module(settings.SESSION_ENGINE)
     try:
         return engine.SessionStore(session_key).get(SESSION_KEY) is not None
-    except DatabaseError:
+    except DatabaseError as error:
+        note_database_error(error)
         return False
 
 

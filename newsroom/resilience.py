@@ -227,6 +227,12 @@ def is_database_outage(error):
     return code is not None and code & 0xFF in SQLITE_UNREACHABLE
 
 
+def note_database_error(error):
+    """For code that carries on without the database: open the breaker on an outage."""
+    if is_database_outage(error):
+        database_breaker.failure(error)
+
+
 def is_transient(error):
     """A query that may well work if tried again: a deadlock, a lock or statement timeout."""
     cause = error.__cause__ or error
