@@ -203,8 +203,13 @@ def main():
         print(
             f"   back: first 200 {time.perf_counter() - started:.1f} s after the database returned"
         )
-        statuses, _, _ = timings(server.port, paths, 40)
-        print(f"   then: {statuses}")
+        in_a_row = 0
+        while in_a_row < 20:
+            in_a_row = in_a_row + 1 if get(server.port, "/archive/")[0] == 200 else 0
+        print(
+            f"   every worker serving (20 uncached 200s in a row) "
+            f"{time.perf_counter() - started:.1f} s after it returned"
+        )
         with psycopg.connect(
             "postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True
         ) as admin:
