@@ -48,6 +48,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
+    # After django.contrib.auth: replaces its user admin (accounts/admin.py).
+    "accounts",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",

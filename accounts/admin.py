@@ -1,0 +1,41 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
+
+from .rules import grantable_groups, may_manage
+
+# Fields only a superuser edits: they grant anything at all.
+SUPERUSER_ONLY = ("is_superuser", "user_permissions")
+# Fields a chief editor sets on others, never on their own account.
+ROLE_FIELDS = ("is_active", "is_staff", "groups")
+
+
+class NewsroomUserAdmin(UserAdmin):
+    """Django's user admin, with fields and targets limited by accounts.rules."""
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if request.user.is_superuser:
+            return fields
+        # Read-only fields are left out of the form: posted values are ignored.
+        fields += [*SUPERUSER_ONLY, "last_login", "date_joined"]
+        if obj is not None and obj.pk == request.user.pk:
+            fields += ROLE_FIELDS
+        return fields
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or may_manage(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or may_manage(request.user, obj))
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups":
+            kwargs["queryset"] = grantable_groups(request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+admin.site.unregister(User)
+admin.site.register(User, NewsroomUserAdmin)
