@@ -11,6 +11,8 @@ from images.views import serve_media
 sitemap_cache = cache_control(public=True, max_age=settings.PUBLIC_CACHE_SECONDS)
 
 urlpatterns = [
+    # Two-factor login for the desk (accounts/views.py).
+    path("admin/two-factor/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path(
         "sitemap.xml",
