@@ -18,13 +18,14 @@ class TwoFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        user = request.user
-        if (
-            user.is_authenticated
-            and user.is_staff
-            and request.path.startswith(reverse("admin:index"))
-            and not request.path.startswith(self.exempt_paths())
+        # The path first: reading request.user reads the session, which would
+        # mark every public page "Vary: Cookie" and keep it out of the page cache.
+        if not request.path.startswith(reverse("admin:index")) or request.path.startswith(
+            self.exempt_paths()
         ):
+            return self.get_response(request)
+        user = request.user
+        if user.is_authenticated and user.is_staff:
             if has_two_factor(user):
                 if not user.is_verified():
                     # A session that never gave the code (or predates the device).

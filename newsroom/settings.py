@@ -7,7 +7,7 @@ SECRET_KEY is an error, not a silent fallback.
 """
 
 import os
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "reversion",
     "django_prose_editor",
     "corsheaders",
+    "csp",
     # In INSTALLED_APPS so the API docs page uses ninja's own static files, not a CDN.
     "ninja",
     "articles",
@@ -79,6 +80,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every answer, cached pages included (newsroom/security.py).
+    "newsroom.security.SiteCSPMiddleware",
     # CORS headers for /api/ only (CORS_URLS_REGEX), on every answer there,
     # 304s and errors included; preflight requests are answered here.
     "corsheaders.middleware.CorsMiddleware",
@@ -400,6 +403,67 @@ if not DEBUG:
     if env_bool("SECURE_PROXY_SSL_HEADER", False):
         # Only behind a proxy that sets X-Forwarded-Proto itself.
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+
+# Content-Security-Policy (django-csp 4, newsroom/security.py): public pages run
+# only this site's scripts and styles, nothing inline; the desk also allows
+# inline styles (Django's admin and the body editor set them).
+# https://django-csp.readthedocs.io/en/latest/configuration.html
+def _origin(url):
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
+
+
+_media_origins = [
+    origin
+    for origin in (
+        _origin(MEDIA_URL),
+        _origin(
+            f"{os.environ.get('S3_PUBLIC_PROTOCOL', 'https:')}//{os.environ['S3_PUBLIC_DOMAIN']}"
+        )
+        if S3_BUCKET and os.environ.get("S3_PUBLIC_DOMAIN")
+        else None,
+        _origin(os.environ.get("S3_ENDPOINT_URL", "")) if S3_BUCKET else None,
+        *env_list("CSP_IMG_SRC"),
+    )
+    if origin
+]
+_csp_public = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:", *_media_origins],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": _csp_public}
+CONTENT_SECURITY_POLICY_ADMIN = {
+    "DIRECTIVES": {
+        **_csp_public,
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:", *_media_origins],
+        # The admin's related-object pop-ups are windows, never frames.
+        "frame-ancestors": ["'self'"],
+    }
+}
+
+# /.well-known/security.txt (RFC 9116): served when SECURITY_CONTACT is set
+# (comma-separated mailto: or https: addresses).
+SECURITY_CONTACT = env_list("SECURITY_CONTACT")
+SECURITY_POLICY_URL = os.environ.get("SECURITY_POLICY_URL", "")
+# An ISO date the file stops being valid; empty: 180 days from each request.
+_security_expires = os.environ.get("SECURITY_TXT_EXPIRES", "")
+SECURITY_TXT_EXPIRES = None
+if _security_expires:
+    SECURITY_TXT_EXPIRES = datetime.combine(
+        datetime.fromisoformat(_security_expires).date(), time(), tzinfo=UTC
+    )
 
 LOGGING = {
     "version": 1,
