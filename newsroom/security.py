@@ -5,7 +5,8 @@ Public pages get CONTENT_SECURITY_POLICY: only this site's scripts and
 styles, nothing inline (the JSON-LD block is data, which CSP does not govern),
 so a cached page needs no per-response nonce. The desk (/admin/) gets
 CONTENT_SECURITY_POLICY_ADMIN: the same, plus inline styles, which Django's
-admin and the body editor (django-prose-editor) set.
+admin and the body editor (django-prose-editor) set, and a per-response nonce
+for the editor's import map.
 """
 
 from datetime import timedelta
@@ -17,9 +18,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
+from js_asset.media import Media
 
 
 class SiteCSPMiddleware(CSPMiddleware):
+    def process_template_response(self, request, response):
+        # The body editor's import map is an inline <script type="importmap">:
+        # desk pages give their media (js_asset.Media) this response's nonce.
+        media = (response.context_data or {}).get("media")
+        if isinstance(media, Media) and request.path_info.startswith(reverse("admin:index")):
+            media.nonce = request.csp_nonce
+        return response
+
     def get_policy_parts(self, request, response, report_only=False):
         parts = super().get_policy_parts(request, response, report_only)
         if (

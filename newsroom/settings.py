@@ -11,6 +11,7 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE as CSP_NONCE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.config import html_tags
@@ -446,6 +447,8 @@ CONTENT_SECURITY_POLICY = {"DIRECTIVES": _csp_public}
 CONTENT_SECURITY_POLICY_ADMIN = {
     "DIRECTIVES": {
         **_csp_public,
+        # The nonce, where a page uses one: the body editor's import map.
+        "script-src": ["'self'", CSP_NONCE],
         "style-src": ["'self'", "'unsafe-inline'"],
         "img-src": ["'self'", "data:", "blob:", *_media_origins],
         # The admin's related-object pop-ups are windows, never frames.

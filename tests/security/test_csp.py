@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from articles.models import Article
 from tests.factories import make_article, make_topic, make_user
 
 pytestmark = pytest.mark.django_db
@@ -93,21 +94,33 @@ def test_desk_pages_allow_inline_styles_but_no_inline_script(article):
     login = client.get(reverse("admin:login"))
     assert_strict_admin(directives(login))
     client.force_login(make_user("editor"))
-    for url in (
-        reverse("admin:index"),
-        reverse("admin:articles_article_changelist"),
-        reverse("admin:articles_article_change", args=[article.pk]),
-        reverse("admin:articles_article_add"),
-        reverse("admin:images_image_changelist"),
-    ):
+    for url in (reverse("admin:index"), reverse("admin:articles_article_changelist")):
         response = client.get(url)
         assert response.status_code == 200, url
         assert_strict_admin(directives(response))
+    # The body editor's import map is inline: it carries this response's nonce.
+    nonces = set()
+    draft = make_article(topic=article.topic, title="草稿", status=Article.Status.DRAFT)
+    for url in (
+        reverse("admin:articles_article_change", args=[draft.pk]),
+        reverse("admin:articles_article_add"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        policy = directives(response)
+        assert_strict_admin(policy, nonce=True)
+        nonce = policy["script-src"][1][len("'nonce-") : -1]
+        assert f'<script type="importmap" nonce="{nonce}">' in response.content.decode()
+        nonces.add(nonce)
+    assert len(nonces) == 2  # one per response
 
 
-def assert_strict_admin(policy):
+def assert_strict_admin(policy, nonce=False):
     assert policy["default-src"] == ["'self'"]
-    assert policy["script-src"] == ["'self'"]
+    if nonce:
+        assert policy["script-src"][0] == "'self'" and policy["script-src"][1].startswith("'nonce-")
+    else:
+        assert policy["script-src"] == ["'self'"]
     assert policy["style-src"] == ["'self'", "'unsafe-inline'"]
     assert policy["object-src"] == ["'none'"]
     assert policy["frame-ancestors"] == ["'self'"]
