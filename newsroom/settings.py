@@ -242,6 +242,9 @@ AXES_SENSITIVE_PARAMETERS = []
 AXES_LOCKOUT_CALLABLE = "accounts.throttle.lockout_response"
 # Behind proxies, the address API_TRUSTED_PROXIES points at (as the API does).
 AXES_CLIENT_IP_CALLABLE = "accounts.throttle.client_address"
+# After login, a next= that is refused (another site) leads staff to the desk.
+LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "admin:index"
 # Two-factor login (django-otp): required for these groups and for superusers,
 # optional for other staff (README "Security", accounts/twofactor.py).
 TWO_FACTOR_REQUIRED_GROUPS = env_list("TWO_FACTOR_REQUIRED_GROUPS", ["总编 Chief editor"])
