@@ -25,7 +25,7 @@ class TwoFactorMiddleware:
         ):
             return self.get_response(request)
         user = request.user
-        if user.is_authenticated and user.is_staff:
+        if user.is_authenticated and user.is_staff and not user.is_verified():
             if has_two_factor(user):
                 if not user.is_verified():
                     # A session that never gave the code (or predates the device).

@@ -2,6 +2,7 @@
 
 import segno
 from django.contrib import admin, messages
+from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -38,6 +39,10 @@ def render(request, template, context):
 def two_factor(request):
     user = request.user
     if has_two_factor(user):
+        if not user.is_verified():
+            # Only a session that gave its code may change its second factor.
+            logout(request)
+            return redirect(f"{reverse('admin:login')}?next={reverse('accounts:two_factor')}")
         return manage(request)
     device = pending_totp_device(user)
     form = ConfirmDeviceForm(request.POST or None, device=device)

@@ -258,3 +258,24 @@ def test_a_chief_resets_a_lost_device_and_the_user_sets_up_again(chief_required)
     )
     assert not TOTPDevice.objects.filter(user=editor).exists()
     assert log_in(Client(), "editor")["Location"] == DESK
+
+
+def test_an_unverified_session_cannot_change_the_second_factor(chief_required):
+    editor = make_user("editor")
+    TOTPDevice.objects.create(user=editor, name="phone", confirmed=True)
+    client = Client()
+    client.force_login(editor)  # a session that never gave the code
+    response = client.post(TWO_FACTOR, {"action": "off"})
+    assert response.status_code == 302 and response["Location"].startswith(LOGIN)
+    assert TOTPDevice.objects.filter(user=editor, confirmed=True).exists()
+
+
+def test_an_editor_turns_two_factor_off_and_a_chief_cannot(chief_required):
+    for role in ("editor", "chief"):
+        make_user(role)
+        client = Client()
+        log_in(client, role)
+        set_up_two_factor(client)
+        client.post(TWO_FACTOR, {"action": "off"})
+        still_on = TOTPDevice.objects.filter(user__username=role, confirmed=True).exists()
+        assert still_on == (role == "chief"), role
