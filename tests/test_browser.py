@@ -120,6 +120,13 @@ class Desk:
         self.context.on("request", self._note_request)
         self.page = self.context.new_page()
         self.page.on("pageerror", lambda error: self.js_errors.append(str(error)))
+        # Chromium reports what the Content-Security-Policy refused on the console.
+        self.csp_violations = []
+        self.page.on("console", self._note_console)
+
+    def _note_console(self, message):
+        if "Content Security Policy" in message.text:
+            self.csp_violations.append(message.text)
 
     def _note_request(self, request):
         if not request.url.startswith((self.base_url, "data:", "blob:")):
@@ -137,6 +144,8 @@ class Desk:
         # The desk must work without internet: every asset is served locally.
         assert self.offsite_requests == []
         assert self.js_errors == []
+        # ... and works under the site's policy (newsroom/security.py).
+        assert self.csp_violations == []
 
 
 def done_message(language, action):
