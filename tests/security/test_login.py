@@ -8,6 +8,7 @@ it at every login; chief editors must set one up; recovery codes work once.
 """
 
 import logging
+import time
 from datetime import timedelta
 
 import pytest
@@ -41,6 +42,16 @@ def current_code(device, steps_ahead=0):
     """The app's code now (or the next one: a code is good once per time step)."""
     code = totp(device.bin_key, step=device.step, t0=device.t0, drift=steps_ahead)
     return f"{code:06d}"
+
+
+@pytest.fixture(autouse=True)
+def _one_time_step(monkeypatch):
+    """
+    Each test runs at the start of one 30-second TOTP step, so "the code now"
+    and "the code already used" cannot change under it when the clock ticks over.
+    """
+    now = int(time.time())
+    monkeypatch.setattr("django_otp.oath.time", lambda: now - now % 30 + 1)
 
 
 @pytest.fixture
