@@ -130,3 +130,85 @@ def test_desk_read_only_body_uses_the_article_styles(live_server, browser, tmp_p
     assert desk_styles["a"]["color"] == site_styles["a"]["color"]
     assert desk_styles["visited"] == site_styles["visited"]
     assert desk_styles["li"]["indent"] == site_styles["li"]["indent"] == "0px"
+
+
+# Navigation, focus, dark mode and print ----------------------------------------
+
+
+def reader_page(browser, base_url, device, **options):  # noqa: F811
+    context = browser.new_context(
+        base_url=base_url, **(DESKTOP if device == "desktop" else PHONE), **options
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    return context, context.new_page()
+
+
+def test_phone_header_takes_at_most_a_fifth_of_the_first_screen(live_server, browser):  # noqa: F811
+    for i in range(12):  # a long topic list must not grow the header
+        make_topic(f"栏目名称{i}")
+    make_article(title="手机首页", topic=make_topic("经济"))
+    context, page = reader_page(browser, live_server.url, "phone")
+    page.goto("/")
+    header = page.locator(".site-header").bounding_box()
+    topics = page.locator(".topics").bounding_box()
+    page_width = page.evaluate("document.documentElement.scrollWidth")
+    context.close()
+    assert header["height"] <= 0.2 * 844, header
+    assert topics["height"] < 50  # one line, scrolled sideways
+    assert page_width <= 390  # the page itself never scrolls sideways
+
+
+def test_skip_link_appears_on_focus_and_focus_is_visible(live_server, browser):  # noqa: F811
+    make_article(title="焦点", topic=make_topic("经济"))
+    context, page = reader_page(browser, live_server.url, "desktop")
+    page.goto("/")
+    page.keyboard.press("Tab")
+    focused = page.evaluate(
+        """() => { const el = document.activeElement, s = getComputedStyle(el);
+                 return {cls: el.className, top: el.getBoundingClientRect().top,
+                         outline: s.outlineStyle, width: parseFloat(s.outlineWidth)}; }"""
+    )
+    page.keyboard.press("Enter")
+    hash_ = page.evaluate("location.hash")
+    context.close()
+    assert focused["cls"] == "skip-link"
+    assert focused["top"] >= 0  # on screen once focused
+    assert focused["outline"] != "none" and focused["width"] >= 2
+    assert hash_ == "#main"
+
+
+def test_dark_mode_follows_the_system(live_server, browser):  # noqa: F811
+    article = make_article(title="深色", topic=make_topic("经济"), body=RICH_BODY)
+    colours = {}
+    for scheme in ("light", "dark"):
+        context, page = reader_page(browser, live_server.url, "desktop", color_scheme=scheme)
+        page.goto(article.get_absolute_url())
+        colours[scheme] = page.evaluate(
+            """() => [getComputedStyle(document.body).backgroundColor,
+                      getComputedStyle(document.body).color,
+                      getComputedStyle(document.querySelector('.article-body a')).color]"""
+        )
+        context.close()
+    assert colours["light"][0] == "rgb(255, 255, 255)"
+    assert colours["dark"][0] == "rgb(20, 20, 22)"
+    assert colours["dark"][1] != colours["light"][1]
+    assert colours["dark"][2] != colours["light"][2]
+
+
+def test_print_shows_the_article_without_navigation(live_server, browser):  # noqa: F811
+    article = make_article(title="打印", topic=make_topic("经济"), body=RICH_BODY, tags=["国际"])
+    context, page = reader_page(browser, live_server.url, "desktop")
+    page.goto(article.get_absolute_url())
+    page.emulate_media(media="print")
+    shown = page.evaluate(
+        """() => Object.fromEntries(['.site-header', '.site-footer', '.breadcrumbs', '.tags',
+               '.prev-next', '.article-title', '.article-body', '.print-url', '.meta']
+            .map(s => [s, !!document.querySelector(s) &&
+                          getComputedStyle(document.querySelector(s)).display !== 'none']))"""
+    )
+    context.close()
+    assert shown == {
+        ".site-header": False, ".site-footer": False, ".breadcrumbs": False, ".tags": False,
+        ".prev-next": False, ".article-title": True, ".article-body": True,
+        ".print-url": True, ".meta": True,
+    }  # fmt: skip
