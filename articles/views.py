@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.http import Http404, HttpResponsePermanentRedirect
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -24,7 +25,7 @@ from images.metadata import json_ld_images, og_image
 from images.rendering import render_body
 
 from .cache import CachedCountPaginator
-from .models import Article, SlugRedirect, Tag, Topic
+from .models import Article, Author, SlugRedirect, Tag, Topic
 from .navigation import archive_crumbs, archive_months, home_crumb
 from .selectors import MAX_SLUG_LENGTH, adjacent_articles, get_by_slug_or_404, related_articles
 from .text import web_url
@@ -244,6 +245,27 @@ class TagView(ScopedListView):
 
 
 @public_cache
+class AuthorView(ScopedListView):
+    """An author's published articles, newest first, with their photo and biography."""
+
+    template_name = "articles/author.html"
+    scope_model = Author
+    feed_url_names = ("articles:author-rss", "articles:author-atom")
+
+    def get_scope(self):
+        slug = self.kwargs["slug"]
+        if len(slug) > MAX_SLUG_LENGTH:
+            raise Http404(_("No such page."))
+        return get_object_or_404(Author.objects.select_related("photo"), slug=slug)
+
+    def get_queryset(self):
+        return super().get_queryset().filter(author_links__author=self.scope)
+
+    def get_breadcrumbs(self):
+        return [home_crumb(), (self.scope.name, self.scope.get_absolute_url())]
+
+
+@public_cache
 class ArticleDetailView(DetailView):
     template_name = "articles/article_detail.html"
     context_object_name = "article"
@@ -253,6 +275,7 @@ class ArticleDetailView(DetailView):
             Article.objects.published()
             .select_related("topic", "source", "lead_image")
             .prefetch_related("tags")
+            .with_authors()
         )
 
     def get(self, request, *args, **kwargs):
@@ -321,7 +344,17 @@ class ArticleDetailView(DetailView):
         }
         if images := json_ld_images(article.lead_image, self.request.build_absolute_uri):
             data["image"] = images
-        if article.byline:
+        if authors := article.credited_authors:
+            data["author"] = [
+                {
+                    "@type": "Person",
+                    "name": author.name,
+                    "url": self.request.build_absolute_uri(author.get_absolute_url()),
+                    **({"jobTitle": author.title} if author.title else {}),
+                }
+                for author in authors
+            ]
+        elif article.byline:
             data["author"] = {"@type": "Person", "name": article.byline}
         if article.source:
             data["sourceOrganization"] = {"@type": "Organization", "name": article.source.name}

@@ -956,8 +956,8 @@ QUERY_LIMITS = {
     "archive-day": 8,
     "topic": 4,  # + the topic
     "tag": 4,  # + the tag
-    # article, tags, corrections, previous, next, related, navigation
-    "detail": 7,
+    # article, tags, authors, corrections, previous, next, related, navigation
+    "detail": 8,
 }
 
 
