@@ -310,3 +310,26 @@ def test_data_migration_turns_bylines_into_authors(db):
     assert Author.objects.filter(name="张三").count() == 1  # the existing one is reused
     assert ArticleAuthor.objects.count() == 3
     assert Article.objects.get(pk=two.pk).byline == "记者 张三 李四"
+
+
+def test_authors_are_edited_in_the_admin(admin_client, zhang):
+    credit(make_article(title="一篇", topic=make_topic("产业")), zhang)
+    listing = admin_client.get("/admin/articles/author/")
+    assert listing.status_code == 200
+    assert "张三" in listing.content.decode()
+    response = admin_client.post(
+        "/admin/articles/author/add/",
+        {"name": "王五", "slug": "", "title": "特约撰稿人", "bio": "", "photo": "", "user": ""},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Author.objects.get(name="王五").slug == "wang-wu"
+
+
+def test_author_page_shows_the_library_photo(client, zhang):
+    from tests.factories import make_image
+
+    zhang.photo = make_image(title="头像", alt_text="张三的照片")
+    zhang.save()
+    credit(make_article(title="一篇", topic=make_topic("产业")), zhang)
+    page = client.get(zhang.get_absolute_url()).content.decode()
+    assert re.search(r'<div class="author-photo"><picture>.*alt="张三的照片"', page, re.S)
