@@ -34,8 +34,13 @@ ROOT = Path(__file__).resolve().parent.parent
 AXE = Path(os.environ.get("AXE_CORE_JS", ROOT / "build/axe/node_modules/axe-core/axe.min.js"))
 SCREENSHOTS = ROOT / "build" / "screenshots" / "reader"
 DEVICES = {
-    "desktop": {"viewport": {"width": 1366, "height": 900}},
-    "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True},
+    "desktop": {"viewport": {"width": 1366, "height": 900}, "locale": "zh-CN"},
+    "phone": {
+        "viewport": {"width": 390, "height": 844},
+        "is_mobile": True,
+        "has_touch": True,
+        "locale": "zh-CN",
+    },
 }
 SCHEMES = ("light", "dark")
 PAGE_BUDGET = 50_000  # bytes of HTML + CSS, uncompressed
