@@ -10,13 +10,16 @@ import re
 
 # Job titles that may precede names in a byline, longest first.
 TITLES = (
-    "特约撰稿人", "特约评论员", "特约记者", "实习记者", "本报记者", "本刊记者", "首席记者",
-    "撰稿人", "通讯员", "记者", "作者", "文",
+    "特约撰稿人", "特约评论员", "特约撰稿", "特约记者", "实习记者", "本报记者", "本刊记者",
+    "首席记者", "撰稿人", "通讯员", "记者", "作者", "文",
 )  # fmt: skip
 # A person's name in Chinese: two to four Han characters (with the middle dot of
 # transliterated names); an organisation ends like one and never counts as a name.
 NAME = re.compile(r"^(?:[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]+·[\u4e00-\u9fff·]+)$")
-ORGANISATION_ENDINGS = ("社", "报", "网", "台", "刊", "部", "中心", "集团", "公司", "新闻", "编辑", "评论员", "记者")  # fmt: skip
+ORGANISATION_ENDINGS = (
+    "社", "报", "网", "台", "刊", "部", "中心", "集团", "公司", "新闻", "编辑", "评论员",
+    "记者", "讯", "报道", "编译", "撰稿",
+)  # fmt: skip
 SEPARATORS = re.compile(r"[\s,，、/／|｜;；]+")
 
 

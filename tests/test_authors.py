@@ -63,6 +63,9 @@ def test_author_slug_comes_from_the_pinyin_and_stays_unique(db):
         ("张三、李四", [("张三", ""), ("李四", "")]),
         ("文/文天祥", [("文天祥", "")]),
         ("本报记者 王芳", [("王芳", "本报记者")]),
+        ("特约撰稿 陈静", [("陈静", "特约撰稿")]),
+        ("本报讯", None),
+        ("综合报道", None),
         ("新华社记者", None),
         ("新华社", None),
         ("记者 张三 新华社", None),
@@ -333,3 +336,16 @@ def test_author_page_shows_the_library_photo(client, zhang):
     credit(make_article(title="一篇", topic=make_topic("产业")), zhang)
     page = client.get(zhang.get_absolute_url()).content.decode()
     assert re.search(r'<div class="author-photo"><picture>.*alt="张三的照片"', page, re.S)
+
+
+def test_demo_content_credits_its_reporters(client, db):
+    from django.core.management import call_command
+
+    call_command("load_demo_content", stdout=io.StringIO())
+    wang = Author.objects.get(name="王芳")
+    assert wang.slug == "wang-fang" and wang.title == "本报记者"
+    published = Article.objects.published().filter(author_links__author=wang)
+    assert published.exists()
+    page = client.get("/authors/wang-fang/").content.decode()
+    assert published.order_by("-published_at").first().get_absolute_url() in page
+    assert not Author.objects.filter(name="特约撰稿").exists()
