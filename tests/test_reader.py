@@ -277,3 +277,27 @@ def test_server_error_page_needs_no_database_and_speaks_both_languages():
     page = render_to_string("500.html")
     assert 'href="/static/css/site.css"' in page
     assert "服务器错误" in page and 'lang="en"' in page and "Server error" in page
+
+
+@pytest.mark.parametrize(
+    "html, expected",
+    [
+        ('<p lang="en">Made in China 2025</p>', '<p lang="en">Made in China 2025</p>'),
+        ('<blockquote lang="en-GB"><p>Quote</p></blockquote>', '<blockquote lang="en-GB"><p>Quote</p></blockquote>'),
+        ('<p lang="zh-Hant-TW">繁體</p>', '<p lang="zh-Hant-TW">繁體</p>'),
+        ('<p lang="en&quot; onclick=&quot;x">bad</p>', "<p>bad</p>"),
+        ('<p lang="english language">bad</p>', "<p>bad</p>"),
+        ('<a href="https://example.org/" lang="en">link</a>', '<a href="https://example.org/" lang="en" rel="noopener noreferrer">link</a>'),
+    ],
+)  # fmt: skip
+def test_body_passages_may_name_their_language(html, expected):
+    from articles.text import sanitize_html
+
+    assert sanitize_html(html) == expected
+
+
+def test_english_passage_keeps_its_lang_on_the_page(client, site):
+    article = make_article(
+        title="双语", topic=site.topic, body='<p>中文段落。</p><p lang="en">An English passage.</p>'
+    )
+    assert '<p lang="en">An English passage.</p>' in html(client.get(article.get_absolute_url()))
