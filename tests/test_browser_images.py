@@ -212,7 +212,8 @@ def test_editor_illustrates_an_article_and_readers_see_the_image_everywhere(
         assert og.startswith(live_server.url) and key in og and "-og-" in og
         og_image = reader.request.get(og)
         assert og_image.ok and og_image.headers["content-type"] == "image/jpeg"
-        data = json.loads(page.locator('script[type="application/ld+json"]').text_content())
+        # The article's block comes first; the breadcrumbs have one of their own after it.
+        data = json.loads(page.locator('script[type="application/ld+json"]').first.text_content())
         assert [i["creditText"] for i in data["image"]] == ["新华社记者 张三"] * 3
         assert all(key in i["url"] for i in data["image"])
         feed = feedparser.parse(reader.request.get("/feeds/rss/").text())
