@@ -100,8 +100,13 @@ def fill(template, value):
 
 
 @pytest.fixture
-def site(topic):
+def site(topic, settings):
+    from articles.models import ArticleAuthor, Author
+
+    settings.SECURITY_CONTACT = ["mailto:security@example.com"]
     article = make_article(topic=topic, title="模糊测试文章", tags=["储能"])
+    author = Author.objects.create(name="张三")
+    ArticleAuthor.objects.create(article=article, author=author, position=0)
     tag = article.tags.first()
     published = article.published_at
     return {
@@ -109,6 +114,7 @@ def site(topic):
             "detail": article.slug,
             "topic": topic.slug,
             "tag": tag.slug,
+            "author": author.slug,
         },
         "ident": str(article.uuid),
         "year": f"{published:%Y}",
@@ -124,13 +130,8 @@ def working_url(template, name, site):
     def value(match):
         arg = match.group(1)
         if arg == "slug":
-            kind = (
-                "tag"
-                if name.startswith("tag")
-                else "topic"
-                if name.startswith("topic")
-                else "detail"
-            )
+            kinds = ("tag", "topic", "author")
+            kind = next((k for k in kinds if name.startswith(k)), "detail")
             return site["slug"][kind]
         return site[arg]
 
