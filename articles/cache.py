@@ -18,22 +18,43 @@ lives in the default cache: with several app servers or gunicorn workers,
 set REDIS_URL so they share it (a local-memory cache is per process; there
 the page cache keeps pages for at most PUBLIC_CACHE_SECONDS).
 
-Logged-in staff (any request carrying a session cookie), the admin and
-previews are never served from, nor stored in, the cache.
+Logged-in staff (a session cookie naming a logged-in session), the admin
+and previews are never served from, nor stored in, the cache. A cookie that
+names no such session is ignored.
+
+The key holds what a page reads and nothing a caller can vary at will: the
+scheme, host, language, path and the query parameters in
+PAGE_CACHE_QUERY_PARAMETERS (`page`, normalised). Every other parameter
+(utm_*, fbclid, junk) is removed from the request before the view sees it,
+so the page stored is the page the key names.
+
+When the cache is unreachable (newsroom.resilience.ResilientRedisCache),
+pages are rendered uncached. An invalidation that could not reach the cache
+raises the CacheGeneration number in the database; epochs carry the number
+they were made under and are checked against it when this process sees the
+cache come back, and at least every CACHE_GENERATION_CHECK_SECONDS, so no
+page cached before an outage is served after a write made during it.
 """
 
 import hashlib
+import time
 import uuid
+from importlib import import_module
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db import transaction
+from django.db import DatabaseError, transaction
+from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.utils import timezone, translation
 from django.utils.cache import set_response_etag
 from django.utils.functional import cached_property
+
+from newsroom.resilience import database_breaker, note_database_error
 
 EPOCH_KEY = "newsroom:content-epoch"
 PAGE_KEY_PREFIX = "newsroom:page"
@@ -54,20 +75,91 @@ STORED_HEADERS = (
 )
 
 
+def cache_available():
+    """False while the cache backend says its server is unreachable."""
+    return getattr(cache, "available", True)
+
+
+def cache_recoveries():
+    breaker = getattr(cache, "breaker", None)
+    return 0 if breaker is None else breaker.recoveries
+
+
+def current_generation():
+    from .models import CacheGeneration
+
+    return CacheGeneration.objects.filter(pk=1).values_list("number", flat=True).first() or 0
+
+
+def raise_generation():
+    """Record in the database that an invalidation did not reach the cache."""
+    from .models import CacheGeneration
+
+    now = timezone.now()
+    if not CacheGeneration.objects.filter(pk=1).update(number=F("number") + 1, changed_at=now):
+        CacheGeneration.objects.get_or_create(pk=1, defaults={"number": 1, "changed_at": now})
+
+
+# When this process last compared the cache's epoch with the database.
+_checked = {"at": float("-inf"), "recoveries": 0}
+
+
+def epoch_is_current(epoch):
+    """
+    False if the epoch was made before a change the cache missed. Asks the
+    database after every cache outage this process saw end, and otherwise at
+    most every CACHE_GENERATION_CHECK_SECONDS (a process that slept through
+    an outage learns of it that way). True when the database cannot answer.
+    """
+    recoveries = cache_recoveries()
+    now = time.monotonic()
+    if (
+        _checked["recoveries"] == recoveries
+        and now - _checked["at"] < settings.CACHE_GENERATION_CHECK_SECONDS
+    ) or database_breaker.down:
+        return True
+    try:
+        generation = current_generation()
+    except DatabaseError as error:
+        # Serve what the cache has; the next middleware answers 503 at once
+        # to requests that need the database.
+        note_database_error(error)
+        return True
+    _checked.update(at=now, recoveries=recoveries)
+    return epoch.get("generation") == generation
+
+
 def content_epoch(now=None, epoch=None):
     """
-    {"token": str, "next_change": datetime | None} for public content as it
-    is now. `epoch` is the value already read from the cache, if any.
+    {"token": str, "next_change": datetime | None, "generation": int} for
+    public content as it is now. `epoch` is the value already read from the
+    cache, if any.
     """
     now = now or timezone.now()
     if epoch is None:
         epoch = cache.get(EPOCH_KEY)
-    if epoch is None or (epoch["next_change"] is not None and now >= epoch["next_change"]):
+    if (
+        epoch is None
+        or (epoch["next_change"] is not None and now >= epoch["next_change"])
+        or not epoch_is_current(epoch)
+    ):
         from .selectors import next_scheduled_change
 
-        epoch = {"token": uuid.uuid4().hex, "next_change": next_scheduled_change(now)}
+        epoch = {
+            "token": uuid.uuid4().hex,
+            "next_change": next_scheduled_change(now),
+            "generation": current_generation(),
+        }
         cache.set(EPOCH_KEY, epoch, timeout=None)
     return epoch
+
+
+def end_epoch():
+    cache.delete(EPOCH_KEY)
+    if not cache_available():
+        # The cache did not hear of this change: when it is back, its epoch
+        # (and every page stored under it) must not be trusted.
+        raise_generation()
 
 
 def content_changed(**kwargs):
@@ -76,8 +168,8 @@ def content_changed(**kwargs):
     who renders between the two may cache pre-commit content, but only under
     the epoch that the commit then ends.
     """
-    cache.delete(EPOCH_KEY)
-    transaction.on_commit(lambda: cache.delete(EPOCH_KEY))
+    end_epoch()
+    transaction.on_commit(end_epoch)
 
 
 def connect_signals():
@@ -113,12 +205,26 @@ class AnonymousPageCacheMiddleware:
     def __call__(self, request):
         if not self.is_cacheable_request(request):
             return self.get_response(request)
+        canonicalise_query(request)
         now = timezone.now()
         key = self.page_key(request)
         # One round trip for both: a page is good only if it was stored in
         # the current epoch (the token it carries).
         found = cache.get_many([EPOCH_KEY, key])
-        epoch = content_epoch(now, found.get(EPOCH_KEY))
+        if not cache_available():
+            # Redis is down: render uncached (the backend tries it again later).
+            response = self.get_response(request)
+            response.headers["X-Page-Cache"] = "off"
+            return response
+        try:
+            epoch = self.current_epoch(now, found.get(EPOCH_KEY))
+        except DatabaseError as error:
+            note_database_error(error)
+            epoch = None
+        if epoch is None:
+            # The database is down and the epoch must be renewed: no page can
+            # be trusted; the view answers (with a 503, from the next middleware).
+            return self.get_response(request)
         stored = found.get(key)
         if stored is not None and stored[0] == epoch["token"]:
             _token, status, headers, content = stored
@@ -145,12 +251,22 @@ class AnonymousPageCacheMiddleware:
         return response
 
     @staticmethod
+    def current_epoch(now, epoch):
+        """The epoch, or None when it needs the database and the database is down."""
+        if database_breaker.down:
+            due = epoch is None or (
+                epoch["next_change"] is not None and now >= epoch["next_change"]
+            )
+            return None if due else epoch
+        return content_epoch(now, epoch)
+
+    @staticmethod
     def is_cacheable_request(request):
         return (
             settings.PAGE_CACHE
             and request.method == "GET"
-            and settings.SESSION_COOKIE_NAME not in request.COOKIES
             and not request.path.startswith(settings.PAGE_CACHE_EXCLUDE_PREFIXES)
+            and not has_logged_in_session(request)
         )
 
     @staticmethod
@@ -168,8 +284,50 @@ class AnonymousPageCacheMiddleware:
     @staticmethod
     def page_key(request):
         language = translation.get_language_from_request(request)
-        raw = f"{request.get_host()}|{language}|{request.get_full_path()}"
+        raw = f"{request.scheme}|{request.get_host()}|{language}|{request.get_full_path()}"
         return f"{PAGE_KEY_PREFIX}:{hashlib.sha256(raw.encode()).hexdigest()}"
+
+
+def has_logged_in_session(request):
+    """
+    True if the session cookie names a session someone is logged in with.
+    A made-up cookie costs one lookup and is then served from the cache
+    like any anonymous reader; while the database is down nobody counts as
+    logged in (the public page is all anyone can have).
+    """
+    session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    if not session_key:
+        return False
+    if database_breaker.down:
+        return False
+    engine = import_module(settings.SESSION_ENGINE)
+    try:
+        return engine.SessionStore(session_key).get(SESSION_KEY) is not None
+    except DatabaseError as error:
+        note_database_error(error)
+        return False
+
+
+def canonicalise_query(request):
+    """
+    Keep only the query parameters cached pages read (one value each, page
+    numbers without leading zeros, no page=1): the view sees exactly the
+    request the page key names.
+    """
+    kept = []
+    for name in settings.PAGE_CACHE_QUERY_PARAMETERS:
+        value = request.GET.get(name)
+        if value is None:
+            continue
+        if name == "page" and value.isascii() and value.isdigit():
+            value = value.lstrip("0") or "0"
+            if value == "1":
+                continue
+        kept.append((name, value))
+    query = urlencode(kept)
+    if query != request.META.get("QUERY_STRING", ""):
+        request.META["QUERY_STRING"] = query
+        request.GET = QueryDict(query)
 
 
 class CachedCountPaginator(Paginator):
@@ -194,7 +352,7 @@ class CachedCountPaginator(Paginator):
 
     @cached_property
     def count(self):
-        if not settings.COUNT_CACHE:
+        if not settings.COUNT_CACHE or not cache_available():
             return super().count
         token = content_epoch()["token"]
         digest = hashlib.sha256(self.count_key.encode()).hexdigest()

@@ -799,6 +799,25 @@ class SlugRedirect(models.Model):
         return f"{self.old_slug} → {self.article.slug}"
 
 
+class CacheGeneration(models.Model):
+    """
+    One row: a number raised whenever a change to public content could not
+    be announced to the page cache (Redis was unreachable). Cache epochs
+    carry the number they were made under; an epoch made before the raise is
+    dropped once the cache is back (articles/cache.py).
+    """
+
+    number = models.BigIntegerField(default=0)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("cache generation")
+        verbose_name_plural = _("cache generation")
+
+    def __str__(self):
+        return str(self.number)
+
+
 def unique_slug(model, base, pk=None):
     """`base`, or `base-2`, `base-3`, ... whichever no other row (or old URL) uses."""
     base = base[: model._meta.get_field("slug").max_length - 8].strip("-")

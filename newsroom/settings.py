@@ -96,6 +96,9 @@ MIDDLEWARE = [
     # language for the key is read from the request the way LocaleMiddleware
     # reads it, and the stored page carries its Vary and Content-Language).
     "articles.cache.AnonymousPageCacheMiddleware",
+    # A fast 503 while the database is unreachable (newsroom/resilience.py);
+    # after the page cache, which serves cached pages without the database.
+    "newsroom.resilience.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -136,16 +139,28 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=0,
+        # Check a connection before use: after a PostgreSQL restart the pool
+        # replaces dead connections instead of handing them out.
+        conn_health_checks=True,
     )
 }
+# While the database is unreachable requests get a 503 at once, and one
+# request tries it again every this many seconds (README, "Resilience").
+DATABASE_RETRY_SECONDS = int(os.environ.get("DATABASE_RETRY_SECONDS", "5"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that does not answer costs seconds, not minutes (libpq's minimum is 2).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "2"))
+    )
     # Django's own psycopg connection pool (needs psycopg[pool]); persistent
     # connections (CONN_MAX_AGE) and the pool are mutually exclusive.
     if env_bool("DATABASE_POOL", True):
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
             "min_size": int(os.environ.get("DATABASE_POOL_MIN_SIZE", "2")),
             "max_size": int(os.environ.get("DATABASE_POOL_MAX_SIZE", "10")),
-            "timeout": 10,
+            # Seconds a request waits for a connection: with the database
+            # down, the first request answers 503 after this long.
+            "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "1")),
         }
     DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get(
         "DATABASE_TEST_NAME", "test_newsroom"
@@ -155,13 +170,25 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # https://docs.djangoproject.com/en/5.2/topics/cache/
 # Local memory by default; REDIS_URL shares one cache between app servers.
+# The cache is an accelerator, never a dependency: with Redis unreachable the
+# site runs uncached (newsroom.resilience.ResilientRedisCache), each request
+# paying at most the connect timeout, and only once every CACHE_RETRY_SECONDS.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHE_RETRY_SECONDS = int(os.environ.get("CACHE_RETRY_SECONDS", "10"))
+# How often a process checks the cache's content epoch against the database
+# (after an outage, writes the cache missed must not leave stale pages).
+CACHE_GENERATION_CHECK_SECONDS = float(os.environ.get("CACHE_GENERATION_CHECK_SECONDS", "1"))
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "newsroom.resilience.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "newsroom"),
+            "OPTIONS": {
+                "socket_connect_timeout": int(os.environ.get("CACHE_CONNECT_TIMEOUT_MS", "200"))
+                / 1000,
+                "socket_timeout": int(os.environ.get("CACHE_SOCKET_TIMEOUT_MS", "500")) / 1000,
+            },
         }
     }
 else:
@@ -354,6 +381,10 @@ PAGE_CACHE_SECONDS = int(
 # Search answers any query: caching each would let anyone fill the cache.
 # The API is rate-limited per caller and answers per key: never from this cache.
 PAGE_CACHE_EXCLUDE_PREFIXES = ("/admin/", "/search/", "/api/")
+# The only query parameters cached pages read: the key holds these, and the
+# rest (utm_*, fbclid, anything made up) are removed before the view runs, so
+# made-up parameters cannot fill the cache.
+PAGE_CACHE_QUERY_PARAMETERS = ("page",)
 # List pages count their articles once per content change, not per request.
 COUNT_CACHE = env_bool("COUNT_CACHE", True)
 

@@ -45,3 +45,6 @@ if (settings.DEBUG or settings.SERVE_MEDIA) and not settings.S3_BUCKET:
     prefix = settings.MEDIA_URL.lstrip("/")
     if prefix and "://" not in settings.MEDIA_URL:
         urlpatterns.insert(0, re_path(rf"^{prefix}(?P<path>.+)$", serve_media, name="media"))
+
+# A database outage met outside a view answers 503, not 500 (newsroom/resilience.py).
+handler500 = "newsroom.resilience.server_error"
