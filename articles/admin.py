@@ -14,7 +14,7 @@ from spun.admin import SpunFilter, article_report, may_restore, spun_urls
 from . import desk, workflow
 from .forms import ArticleAdminForm, CorrectionForm, PublishForm
 from .ingest.admin_views import import_urls
-from .models import Article, ArticleEvent, SlugRedirect, Source, Tag, Topic
+from .models import Article, ArticleEvent, Autosave, SlugRedirect, Source, Tag, Topic
 
 S = Article.Status
 
@@ -206,6 +206,8 @@ class ArticleAdmin(ImageChooserMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         # The save service keeps the workflow fields, the revision and the
         # event; the form has already run its checks under the same lock.
+        if change and "workflow" in request.POST and not set(form.changed_data) - {"base_version"}:
+            return  # a workflow button on an unchanged form: nothing to save first
         notices = workflow.save_article(
             obj,
             by=request.user,
@@ -215,6 +217,21 @@ class ArticleAdmin(ImageChooserMixin, admin.ModelAdmin):
         )
         for notice in notices:
             self.message_user(request, notice, messages.WARNING)
+        # Saved for real: the autosave slot has done its job.
+        Autosave.objects.filter(user=request.user, article=obj).delete()
+        if change and "workflow" in request.POST:
+            self.message_user(request, _("Your changes were saved first."), messages.INFO)
+
+    def response_change(self, request, obj):
+        # A workflow button of an editable article submits the article's form
+        # (change_form.html): the form was saved through the version check
+        # above, in this transaction; now the transition runs.
+        action = request.POST.get("workflow")
+        if action in desk.FORM_ACTIONS:
+            return desk.run_action(
+                request, obj, action, desk.form_workflow_data(request.POST, action)
+            )
+        return super().response_change(request, obj)
 
     def save_related(self, request, form, formsets, change):
         # Tags were saved with the article (save_article), in its revision.
@@ -223,7 +240,14 @@ class ArticleAdmin(ImageChooserMixin, admin.ModelAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form_class = super().get_form(request, obj, change, **kwargs)
-        return type(form_class.__name__, (form_class,), {"user": request.user})
+        attrs = {"user": request.user}
+        if obj is not None and request.method == "GET" and request.GET.get("autosave") == "restore":
+            # "Restore": the form opens with the autosaved text, over the
+            # version it was written on (a newer article refuses the save).
+            autosave = Autosave.objects.filter(user=request.user, article=obj).first()
+            if autosave is not None:
+                attrs["restored"] = autosave
+        return type(form_class.__name__, (form_class,), attrs)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         if request.method == "POST" and object_id:
@@ -235,6 +259,19 @@ class ArticleAdmin(ImageChooserMixin, admin.ModelAdmin):
         return super().changeform_view(request, object_id, form_url, extra_context)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        action = request.POST.get("workflow") if request.method == "POST" else None
+        if obj is not None and action in desk.FORM_ACTIONS:
+            # The form did not save (a newer version, an invalid field): the
+            # transition did not run, and the text is in the form below.
+            self.message_user(
+                request,
+                _(
+                    "Not done: “%(action)s”. Your changes could not be saved (see the "
+                    "messages below); your text is kept in the form."
+                )
+                % {"action": desk.button_label(action)},
+                messages.ERROR,
+            )
         if obj is not None:
             context.update(
                 {
@@ -253,6 +290,7 @@ class ArticleAdmin(ImageChooserMixin, admin.ModelAdmin):
                         }
                     ),
                     "can_edit": workflow.can_edit(request.user, obj),
+                    **desk.autosave_context(request, obj, context),
                     "spun_report": article_report(obj),
                     "may_restore_spun": may_restore(request.user, obj),
                 }
@@ -286,6 +324,16 @@ class ArticleAdmin(ImageChooserMixin, admin.ModelAdmin):
                 "<int:pk>/workflow/<str:action>/",
                 wrap(lambda request, pk, action: desk.workflow_view(self, request, pk, action)),
                 name="articles_article_workflow",
+            ),
+            path(
+                "<int:pk>/autosave/",
+                wrap(lambda request, pk: desk.autosave_view(self, request, pk)),
+                name="articles_article_autosave",
+            ),
+            path(
+                "<int:pk>/autosave/discard/",
+                wrap(lambda request, pk: desk.discard_autosave_view(self, request, pk)),
+                name="articles_article_discard_autosave",
             ),
             path(
                 "<int:pk>/preview/",

@@ -51,6 +51,8 @@ class ArticleAdminForm(forms.ModelForm):
     base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     # The user saving, set by the admin (ArticleAdmin.get_form).
     user = None
+    # An Autosave to open the form with ("restore"), set by the admin.
+    restored = None
 
     class Meta:
         model = Article
@@ -79,6 +81,10 @@ class ArticleAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
             self.fields["base_version"].initial = self.instance.version
+            if self.restored is not None:
+                data = {k: v for k, v in self.restored.data.items() if k in self.fields}
+                self.initial.update(data)
+                self.fields["base_version"].initial = self.restored.base_version
 
     def clean_body(self):
         body = self.cleaned_data.get("body", "")

@@ -110,13 +110,16 @@ STATE_LABELS = {
 
 @dataclass(frozen=True)
 class Rule:
-    """Who may: anyone with `permission`, or the article's author with `own`."""
+    """
+    Who may: anyone with `permission`, or the article's author with `own`
+    (permission None: only the author).
+    """
 
-    permission: str
+    permission: str | None
     own: str | None = None
 
     def allows(self, user, article):
-        if user.has_perm(f"articles.{self.permission}"):
+        if self.permission and user.has_perm(f"articles.{self.permission}"):
             return True
         return bool(self.own) and user.has_perm(f"articles.{self.own}") and is_author(user, article)
 
@@ -137,6 +140,8 @@ TRANSITIONS = {
     },
     REVIEW: {
         "edit": REVIEWER,
+        # The author takes a submission back, until an editor has started on it.
+        "withdraw": Rule(None, own="submit_article"),
         "send_back": REVIEWER,
         "approve": REVIEWER,
         "publish": PUBLISHER,
@@ -179,6 +184,7 @@ TRANSITIONS = {
 # The desk's buttons, in display order ("edit" is the form, "note" its own box).
 BUTTONS = [
     "submit",
+    "withdraw",
     "send_back",
     "approve",
     "publish",
@@ -192,6 +198,7 @@ BUTTONS = [
 REFUSALS = {
     "edit": gettext_lazy("You may not edit this article."),
     "submit": gettext_lazy("You may not submit this article."),
+    "withdraw": gettext_lazy("Only the author may withdraw a submission."),
     "send_back": gettext_lazy("You may not send articles back."),
     "approve": gettext_lazy("You may not approve articles."),
     "publish": gettext_lazy("You may not publish articles."),
@@ -246,8 +253,33 @@ def check(user, article, action, *, now=None):
                     ),
                     code="state",
                 )
+    if action == "withdraw" and picked_up(article):
+        raise ValidationError(
+            _("An editor has already started on this article: ask them to send it back instead."),
+            code="state",
+        )
     if not rule.allows(user, article):
         raise PermissionDenied(REFUSALS[action])
+
+
+def picked_up(article):
+    """
+    Has anyone but the author worked on `article` since it was last submitted
+    (an edit, a note)? Then the submission is the editor's to send back.
+    """
+    since = (
+        article.events.filter(action=A.SUBMIT)
+        .order_by("-created_at", "-pk")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    after = {"created_at__gte": since} if since else {}
+    author = article.created_by_id
+    edits = article.events.filter(action=A.EDIT, **after).exclude(actor_id=author)
+    notes = article.notes.filter(**after).exclude(author_id=author)
+    if author is None:
+        edits, notes = article.events.filter(action=A.EDIT, **after), article.notes.filter(**after)
+    return edits.exists() or notes.exists()
 
 
 def allowed(user, article, action, *, now=None):
@@ -476,6 +508,14 @@ def submit_for_review(article, *, by, note=""):
     _lock(article)
     check(by, article, "submit")
     return _transition(article, to=S.REVIEW, action=A.SUBMIT, by=by, note=note)
+
+
+@transaction.atomic
+def withdraw(article, *, by, note=""):
+    """The author takes back a submission no editor has started on: a draft again."""
+    _lock(article)
+    check(by, article, "withdraw")
+    return _transition(article, to=S.DRAFT, action=A.WITHDRAW, by=by, note=note)
 
 
 @transaction.atomic

@@ -49,6 +49,8 @@ def run(action, article, user):
     """Call the workflow function behind `action` (a button or the edit form)."""
     if action == "submit":
         return workflow.submit_for_review(article, by=user)
+    if action == "withdraw":
+        return workflow.withdraw(article, by=user)
     if action == "send_back":
         return workflow.send_back(article, by=user, note="请修改")
     if action == "approve":
