@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -152,6 +152,13 @@ class ArticleAdmin(ImageChooserMixin, admin.ModelAdmin):
     ]
     record_fields = ["uuid", "version", "created_at", "created_by", "updated_at", "updated_by"]
 
+    def view_on_site(self, obj):
+        # "View on site": the public page once readers can see it, the
+        # preview before (never a 404 for an article not yet published).
+        if Article.objects.published().filter(pk=obj.pk).exists():
+            return obj.get_absolute_url()
+        return reverse("admin:articles_article_preview", args=[obj.pk])
+
     # Queryset and permissions --------------------------------------------------
 
     def get_queryset(self, request):
@@ -283,6 +290,7 @@ class ArticleAdmin(ImageChooserMixin, admin.ModelAdmin):
                     "working_copy": obj.working_copies.not_trashed().first(),
                     "site_zone": timezone.get_current_timezone_name(),
                     "state_label": self.state_label(obj)[0],
+                    "state": workflow.state_of(obj),
                     "publish_form": PublishForm(
                         initial={
                             "publish_at": local_input(obj.published_at),

@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from reversion.models import Version
 
 from . import workflow
-from .forms import CorrectionForm, NoteForm, PublishForm
+from .forms import CorrectionForm, NoteForm, PublishForm, RescheduleForm
 from .models import Article, Autosave, Tag, Topic
 from .views import ArticleDetailView
 
@@ -29,6 +29,8 @@ WORKFLOW_ACTIONS = {
     "send_back",
     "approve",
     "publish",
+    "reschedule",
+    "cancel_schedule",
     "unpublish",
     "correct",
     "working_copy",
@@ -90,6 +92,7 @@ def form_workflow_data(post, action):
         "note": post.get(f"wf_note_{action}", ""),
         "publish_at": post.get("publish_at", ""),
         "expires_at": post.get("expires_at", ""),
+        "reschedule_at": post.get("reschedule_at", ""),
         "text": post.get("text", ""),
     }
 
@@ -123,6 +126,17 @@ def run_action(request, article, action, data):
                 expires_at=form.cleaned_data["expires_at"],
                 note=form.cleaned_data["note"],
             )
+        elif action == "reschedule":
+            form = RescheduleForm(data)
+            if not form.is_valid():
+                raise ValidationError(
+                    _("Enter the new time as YYYY-MM-DD HH:MM (%(zone)s).") % {"zone": _zone_name()}
+                )
+            target = workflow.reschedule(
+                article, by=user, at=form.cleaned_data["reschedule_at"], note=_note(data)
+            )
+        elif action == "cancel_schedule":
+            workflow.cancel_schedule(article, by=user, note=_note(data))
         elif action == "unpublish":
             workflow.unpublish(article, by=user, note=_note(data))
         elif action == "correct":
@@ -148,7 +162,7 @@ def run_action(request, article, action, data):
             return redirect("admin:articles_article_changelist")
         return redirect(change_url(article))
     label = _action_label(action)
-    if action == "publish" and target.published_at and target.published_at > timezone.now():
+    if action in ("publish", "reschedule") and target.published_at > timezone.now():
         label = _("scheduled for %(time)s (%(zone)s)") % {
             "time": timezone.localtime(target.published_at).strftime("%Y-%m-%d %H:%M"),
             "zone": _zone_name(),
@@ -232,6 +246,8 @@ def button_label(action):
         "send_back": _("Send back"),
         "approve": _("Approve"),
         "publish": _("Publish / schedule"),
+        "reschedule": _("Reschedule"),
+        "cancel_schedule": _("Cancel schedule"),
         "unpublish": _("Unpublish"),
         "correct": _("Add correction"),
         "working_copy": _("Edit (working copy)"),
@@ -247,6 +263,8 @@ def _action_label(action):
         "send_back": _("sent back"),
         "approve": _("approved"),
         "publish": _("published"),
+        "reschedule": _("rescheduled"),
+        "cancel_schedule": _("schedule cancelled: approved, not scheduled"),
         "unpublish": _("unpublished"),
         "correct": _("correction added"),
         "working_copy": _("working copy opened"),

@@ -129,6 +129,15 @@ class PublishForm(forms.Form):
     note = forms.CharField(required=False, max_length=5000)
 
 
+class RescheduleForm(forms.Form):
+    """A scheduled article's new time, in the site's time zone."""
+
+    reschedule_at = forms.DateTimeField(
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+        label=_("New publication time"),
+    )
+
+
 class NoteForm(forms.Form):
     note = forms.CharField(required=False, max_length=5000, widget=forms.Textarea)
 

@@ -583,6 +583,7 @@ class ArticleEvent(ArticleRecord):
         APPROVE = "approve", _("approved")
         PUBLISH = "publish", _("published")
         SCHEDULE = "schedule", _("scheduled")
+        CANCEL_SCHEDULE = "cancel_schedule", _("schedule cancelled")
         UNPUBLISH = "unpublish", _("unpublished")
         CORRECT = "correct", _("corrected")
         WORKING_COPY = "working_copy", _("working copy created")

@@ -156,9 +156,13 @@ TRANSITIONS = {
         "note": NOTES,
     },
     SCHEDULED: {
-        "publish": PUBLISHER,  # a new time
-        "unpublish": PUBLISHER,
-        "working_copy": REVIEWER,
+        # Not live yet: edited directly (a typo needs no working copy), by
+        # those who could publish it anyway. The edit keeps the schedule.
+        "edit": PUBLISHER,
+        "publish": PUBLISHER,  # now, or at a time
+        "reschedule": PUBLISHER,
+        "cancel_schedule": PUBLISHER,  # back to approved, no time
+        "unpublish": PUBLISHER,  # a takedown (imports, licences): stays unpublished
         "trash": TRASHER,
         "note": NOTES,
     },
@@ -188,6 +192,8 @@ BUTTONS = [
     "send_back",
     "approve",
     "publish",
+    "reschedule",
+    "cancel_schedule",
     "unpublish",
     "correct",
     "working_copy",
@@ -202,6 +208,8 @@ REFUSALS = {
     "send_back": gettext_lazy("You may not send articles back."),
     "approve": gettext_lazy("You may not approve articles."),
     "publish": gettext_lazy("You may not publish articles."),
+    "reschedule": gettext_lazy("You may not schedule articles."),
+    "cancel_schedule": gettext_lazy("You may not schedule articles."),
     "unpublish": gettext_lazy("You may not unpublish articles."),
     "correct": gettext_lazy("You may not correct articles."),
     "working_copy": gettext_lazy("You may not edit published articles."),
@@ -560,10 +568,51 @@ def publish(article, *, by, at=None, expires_at=None, note=""):
         raise ValidationError(_("The expiry time must be after the publication time."))
     article.published_at = at
     article.expires_at = expires_at
-    if article.first_published_at is None:
+    if article.first_published_at is None or article.first_published_at > now:
+        # Never live yet (a schedule being moved or published now): this is the first time.
         article.first_published_at = at
     action = A.SCHEDULE if at > now else A.PUBLISH
     return _transition(article, to=S.PUBLISHED, action=action, by=by, note=note)
+
+
+@transaction.atomic
+def reschedule(article, *, by, at, note=""):
+    """A scheduled article gets a new (future) publication time."""
+    _lock(article)
+    check(by, article, "reschedule")
+    now = timezone.now()
+    if at is None or at <= now:
+        raise ValidationError(
+            _("Choose a time in the future, or publish now."), code="invalid_time"
+        )
+    if article.expires_at is not None and article.expires_at <= at:
+        raise ValidationError(_("The expiry time must be after the publication time."))
+    before = article.published_at
+    never_live = article.first_published_at is None or article.first_published_at > now
+    article.published_at = at
+    if never_live:
+        article.first_published_at = at
+    note = note or _("Rescheduled from %(before)s to %(after)s") % {
+        "before": timezone.localtime(before).strftime("%Y-%m-%d %H:%M"),
+        "after": timezone.localtime(at).strftime("%Y-%m-%d %H:%M"),
+    }
+    return _transition(article, to=S.PUBLISHED, action=A.SCHEDULE, by=by, note=note)
+
+
+@transaction.atomic
+def cancel_schedule(article, *, by, note=""):
+    """
+    A scheduled article goes back to approved, without a time: it never went
+    live (an article that was live before keeps its first publication time).
+    """
+    _lock(article)
+    check(by, article, "cancel_schedule")
+    now = timezone.now()
+    if article.first_published_at is not None and article.first_published_at > now:
+        article.first_published_at = None
+    article.published_at = article.first_published_at
+    article.expires_at = None
+    return _transition(article, to=S.APPROVED, action=A.CANCEL_SCHEDULE, by=by, note=note)
 
 
 @transaction.atomic

@@ -57,6 +57,10 @@ def run(action, article, user):
         return workflow.approve(article, by=user)
     if action == "publish":
         return workflow.publish(article, by=user)
+    if action == "reschedule":
+        return workflow.reschedule(article, by=user, at=timezone.now() + timedelta(days=3))
+    if action == "cancel_schedule":
+        return workflow.cancel_schedule(article, by=user)
     if action == "unpublish":
         return workflow.unpublish(article, by=user)
     if action == "correct":
