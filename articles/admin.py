@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from images.admin import ImageChooserMixin
 from spun.admin import SpunFilter, article_report, may_restore, spun_urls
 
-from . import desk, workflow
+from . import dashboard, desk, workflow
 from .forms import ArticleAdminForm, CorrectionForm, PublishForm
 from .ingest.admin_views import import_urls
 from .models import Article, ArticleEvent, Autosave, SlugRedirect, Source, Tag, Topic
@@ -66,6 +66,7 @@ class QueueFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         return [
             ("mine", _("My drafts")),
+            ("sent_back", _("Sent back to me")),
             ("review", _("Waiting for review")),
             ("approved", _("Approved")),
             ("scheduled", _("Scheduled")),
@@ -82,7 +83,10 @@ class QueueFilter(admin.SimpleListFilter):
         queryset = queryset.filter(deleted_at__isnull=True)
         if value == "mine":
             return queryset.filter(status=S.DRAFT, created_by=request.user)
+        if value == "sent_back":
+            return dashboard.sent_back_to(request.user, queryset)
         if value == "review":
+            # Oldest submission first, with who and when (ArticleAdmin.get_queryset).
             return queryset.filter(status=S.REVIEW)
         if value == "approved":
             return queryset.filter(status=S.APPROVED)
@@ -162,7 +166,25 @@ class ArticleAdmin(ImageChooserMixin, admin.ModelAdmin):
     # Queryset and permissions --------------------------------------------------
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("topic", "created_by")
+        # ModelAdmin.get_queryset, with the review queue's annotation before its
+        # ordering: it sorts by, and shows, each article's latest submission.
+        queryset = self.model._default_manager.get_queryset()
+        if request.GET.get("queue") == "review":
+            queryset = dashboard.with_submission(queryset)
+        ordering = self.get_ordering(request)
+        if ordering:
+            queryset = queryset.order_by(*ordering)
+        return queryset.select_related("topic", "created_by")
+
+    def get_ordering(self, request):
+        if request.GET.get("queue") == "review":
+            return ["submitted_at"]
+        return super().get_ordering(request)
+
+    def get_list_display(self, request):
+        if request.GET.get("queue") == "review":
+            return ["title", "submitted", "topic", "created_by", "updated_at_local"]
+        return super().get_list_display(request)
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -401,6 +423,13 @@ class ArticleAdmin(ImageChooserMixin, admin.ModelAdmin):
     def updated_at_local(self, obj):
         return local_time(obj.updated_at)
 
+    @admin.display(description=_("submitted by / at"), ordering="submitted_at")
+    def submitted(self, obj):
+        when = getattr(obj, "submitted_at", None)
+        if when is None:
+            return "—"
+        return f"{getattr(obj, 'submitted_by_name', None) or '—'} · {local_time(when)}"
+
     @admin.display(description=_("body"))
     def body_html(self, obj):
         # Sanitized on every save (articles.text.sanitize_html), so safe to render.
@@ -468,4 +497,15 @@ class SlugRedirectAdmin(admin.ModelAdmin):
 
 
 admin.site.site_header = _("Newsroom editorial desk")
+# The admin index is the desk's front page: the work waiting (articles/dashboard.py).
+admin.site.index_template = "admin/articles/desk_index.html"
+_admin_index = admin.site.index
+
+
+def desk_index(request, extra_context=None):
+    context = {"desk": dashboard.for_user(request.user), **(extra_context or {})}
+    return _admin_index(request, extra_context=context)
+
+
+admin.site.index = desk_index
 admin.site.site_title = _("Newsroom")
