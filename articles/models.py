@@ -622,6 +622,22 @@ class ArticleEvent(ArticleRecord):
     def __str__(self):
         return f"{self.get_action_display()}: {self.article_title}"
 
+    @staticmethod
+    def _status_label(value):
+        try:
+            return Article.Status(value).label
+        except ValueError:
+            return value or "—"
+
+    @property
+    def from_status_label(self):
+        """The status before, as people name it (草稿, 待审), not its code."""
+        return self._status_label(self.from_status)
+
+    @property
+    def to_status_label(self):
+        return self._status_label(self.to_status)
+
 
 class EditorialNote(ArticleRecord):
     """A note between writer and editor, never shown to readers."""

@@ -146,3 +146,19 @@ def test_the_desk_in_english_is_english(desk):
     assert {"Submit for review", "Editorial notes"} & found or {"Send back", "Approve"} <= found
     with translation.override("zh-hans"):
         assert translation.gettext("Waiting for review") != "Waiting for review"
+
+
+@pytest.mark.django_db
+def test_the_history_names_statuses_not_codes(topic):
+    writer = make_user("writer")
+    article = make_article(topic=topic, status=S.DRAFT, published_at=None, created_by=writer)
+    workflow.submit_for_review(article, by=writer)
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-CN")
+    client.force_login(writer)
+    for url in (
+        reverse("admin:articles_article_change", args=[article.pk]),
+        reverse("admin:articles_article_revisions", args=[article.pk]),
+    ):
+        page = client.get(url).content.decode()
+        assert "草稿" in page and "待审" in page, url
+        assert "draft → review" not in page and "<td>draft</td>" not in page, url
