@@ -48,6 +48,12 @@ def test_unsaved_standfirst_then_submit_goes_to_review_with_the_edit(
         desk.log_in("writer")
         page = desk.page
         page.goto(f"/admin/articles/article/{draft.pk}/change/")
+        # The rich-text editor's toolbar speaks Chinese with the desk.
+        menubar = page.locator(".field-body .prose-menubar")
+        expect(menubar.locator("[title='加粗']")).to_have_count(1)
+        titles = menubar.locator("[title]").evaluate_all("els => els.map(e => e.title)")
+        english = [t for t in titles if re.fullmatch(r"[A-Za-z ]+[0-9]?", t) and t != "HTML"]
+        assert english == [], english
         page.fill("#id_standfirst", "新导语:按提交前没有保存")
         box = page.locator("#workflow .desk-box[data-action=submit]")
         box.locator("textarea").fill("请审阅")
