@@ -117,3 +117,72 @@ def test_autosave_survives_a_closed_tab_and_is_restored(
         assert Article.objects.get(pk=draft.pk).title == "稿件:晶圆产能(自动保存)"
         assert not Autosave.objects.exists()
         desk.assert_self_contained()
+
+
+def test_editor_is_notified_sees_the_dashboard_and_edits_and_reschedules_a_scheduled_article(
+    live_server,
+    browser,  # noqa: F811 (the fixture imported above)
+    draft,
+    tmp_path,
+):
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from django.core import mail
+    from django.utils import timezone
+
+    editor_user = make_staff("editor", "编辑 Editor")
+    editor_user.email = "editor@example.com"
+    editor_user.save()
+    with screenshots_on_failure(browser, tmp_path):
+        # The writer submits from the desk.
+        writer = Desk(browser, live_server.url, locale="zh-CN")
+        writer.log_in("writer")
+        writer.page.goto(f"/admin/articles/article/{draft.pk}/change/")
+        writer.page.locator("button[name=workflow][value=submit]").click()
+        expect(writer.page.locator(".messagelist .success")).to_be_visible()
+
+        # The editor sees the notice, by e-mail and on the desk's front page.
+        assert [m.to for m in mail.outbox] == [["editor@example.com"]]
+        desk = Desk(browser, live_server.url, locale="zh-CN")
+        desk.log_in("editor")
+        page = desk.page
+        expect(page.locator("#desk-notifications .desk-unread")).to_have_text("(1)")
+        expect(page.locator("#desk-review .desk-count")).to_have_text("1")
+        expect(page.locator("#desk-dashboard")).to_contain_text(draft.title)
+        page.locator("#desk-notifications").click()
+        page.get_by_role("link", name=re.compile(re.escape(draft.title))).click()
+        expect(page).to_have_url(re.compile(rf"/admin/articles/article/{draft.pk}/change/"))
+        expect(page.locator("#desk-notifications .desk-unread")).to_have_count(0)
+
+        # Approve, then schedule for tomorrow.
+        page.locator("button[name=workflow][value=approve]").click()
+        expect(page.locator(".messagelist .success")).to_be_visible()
+        zone = ZoneInfo("Asia/Shanghai")
+        due = (timezone.now().astimezone(zone) + timedelta(days=1)).replace(second=0, microsecond=0)
+        box = page.locator("#workflow .desk-box[data-action=publish]")
+        box.locator("input[name=publish_at]").fill(due.strftime("%Y-%m-%dT%H:%M"))
+        box.locator("button[name=workflow]").click()
+        expect(page.locator("#workflow .desk-state strong").first).to_have_text("已排期")
+
+        # A typo fixed directly, no working copy.
+        page.fill("#id_title", "稿件:晶圆产能(改正错字)")
+        page.locator("input[name=_continue]").click()
+        expect(page.locator(".messagelist .success")).to_be_visible()
+        draft.refresh_from_db()
+        assert draft.title == "稿件:晶圆产能(改正错字)"
+        assert draft.published_at == due and not draft.working_copies.exists()
+
+        # Rescheduled a day later.
+        later = due + timedelta(days=1)
+        box = page.locator("#workflow .desk-box[data-action=reschedule]")
+        box.locator("input[name=reschedule_at]").fill(later.strftime("%Y-%m-%dT%H:%M"))
+        box.locator("button[name=workflow]").click()
+        expect(page.locator("#workflow .desk-state")).to_contain_text(
+            later.strftime("%Y-%m-%d %H:%M")
+        )
+        draft.refresh_from_db()
+        assert draft.published_at == later
+        assert not Article.objects.published().filter(pk=draft.pk).exists()
+        desk.assert_self_contained()
+        writer.assert_self_contained()
