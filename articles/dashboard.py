@@ -75,6 +75,7 @@ def for_user(user, now=None):
         "counts": counts,
         "is_editor": editor,
         "sent_back": list(sent_back_to(user, articles).order_by("-sent_back_at")[:LIST_LENGTH]),
+        "sent_back_count": sent_back_to(user, articles).count(),
         "urls": {
             name: queue_url(name)
             for name in ("mine", "sent_back", "review", "approved", "scheduled", "today", "copies")

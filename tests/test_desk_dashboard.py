@@ -71,6 +71,7 @@ def test_the_writer_sees_their_drafts_and_what_was_sent_back_with_the_note(topic
     desk = response.context["desk"]
     assert desk["counts"]["mine"] == 2
     assert [a.sent_back_note for a in desk["sent_back"]] == ["第0条:请补充来源"]
+    assert desk["sent_back_count"] == 1
     assert not desk["is_editor"] and "waiting" not in desk
     page = response.content.decode()
     assert "第0条:请补充来源" in page
