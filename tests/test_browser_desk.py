@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from articles.models import Article, Autosave
-from tests.factories import make_article, make_topic
+from tests.factories import ensure_roles, make_article, make_topic
 from tests.test_browser import (  # noqa: F401 (fixtures)
     Desk,
     allow_orm_under_playwright,
@@ -25,6 +25,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def draft(transactional_db):
+    ensure_roles()  # an earlier transactional test may have flushed permissions and groups
     writer = make_staff("writer", "撰稿 Writer")
     topic = make_topic("半导体")
     return make_article(
@@ -54,7 +55,12 @@ def test_unsaved_standfirst_then_submit_goes_to_review_with_the_edit(
         titles = menubar.locator("[title]").evaluate_all("els => els.map(e => e.title)")
         english = [t for t in titles if re.fullmatch(r"[A-Za-z ]+[0-9]?", t) and t != "HTML"]
         assert english == [], english
+        # 字数 under the title, standfirst and body, with the title's advice.
+        expect(page.locator("#desk-count-title")).to_contain_text("字数: 7")
+        expect(page.locator("#desk-count-title")).to_contain_text("建议不超过 30 字")
+        expect(page.locator("#desk-count-body")).to_contain_text("字数: ")
         page.fill("#id_standfirst", "新导语:按提交前没有保存")
+        expect(page.locator("#desk-count-standfirst")).to_have_text("字数: 12")
         box = page.locator("#workflow .desk-box[data-action=submit]")
         box.locator("textarea").fill("请审阅")
         box.locator("button[name=workflow][value=submit]").click()

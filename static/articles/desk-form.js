@@ -69,6 +69,39 @@
     if (document.visibilityState === "hidden") autosave();
   });
 
+  // 字数: characters of the title, standfirst and body (text, not markup,
+  // not spaces), with the recommended title length.
+  const TITLE_MAX = parseInt(config.dataset.titleMax, 10) || 30;
+  const characters = (text) => text.replace(/\s+/g, "").length;
+  const bodyText = (html) => {
+    const box = document.createElement("div");
+    box.innerHTML = html;
+    return box.textContent;
+  };
+  function counter(name, read) {
+    const field = form.querySelector(`[name=${name}]`);
+    const row = field && field.closest(".form-row, .fieldBox");
+    if (!row) return;
+    const out = document.createElement("div");
+    out.className = "help desk-count-chars";
+    out.id = `desk-count-${name}`;
+    row.append(out);
+    const show = () => {
+      const count = characters(read(field.value));
+      let text = `${config.dataset.countLabel}: ${count}`;
+      if (name === "title") {
+        text += ` (${config.dataset.titleAdvice})`;
+        out.classList.toggle("errornote", count > TITLE_MAX);
+      }
+      out.textContent = text;
+    };
+    field.addEventListener("input", show);
+    show();
+  }
+  counter("title", (v) => v);
+  counter("standfirst", (v) => v);
+  counter("body", bodyText);
+
   document.addEventListener("keydown", (event) => {
     if ((event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === "s") {
       event.preventDefault();
