@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint check clean bench worker scheduler
+.PHONY: run test install lint check clean bench worker scheduler axe
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,15 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
 	touch $@
 
 install: $(VENV)/.installed
+
+# axe-core for the accessibility test (tests/test_browser_axe.py), from npm into
+# build/axe (git-ignored; never committed). The test injects this file into each page.
+AXE_VERSION := 4.11.0
+AXE_JS := build/axe/node_modules/axe-core/axe.min.js
+$(AXE_JS):
+	npm install --prefix build/axe --no-audit --no-fund --silent axe-core@$(AXE_VERSION)
+
+axe: $(AXE_JS)
 
 # The demo site: SQLite, local-memory cache, demo content and an editor login;
 # background jobs run in the web process when their transaction commits (eager).

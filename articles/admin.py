@@ -433,7 +433,8 @@ class ArticleAdmin(ImageChooserMixin, admin.ModelAdmin):
     @admin.display(description=_("body"))
     def body_html(self, obj):
         # Sanitized on every save (articles.text.sanitize_html), so safe to render.
-        return mark_safe(obj.body)
+        # In the site's article styles (static/css/body.css, loaded by the change form).
+        return format_html('<div class="article-body">{}</div>', mark_safe(obj.body))
 
     @admin.action(description=_("Move selected articles to the trash"), permissions=["delete"])
     def trash_selected(self, request, queryset):

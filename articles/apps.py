@@ -25,6 +25,7 @@ class ArticlesConfig(AppConfig):
         if not reversion.is_registered(TaggedArticle):
             reversion.register(TaggedArticle)
 
+        from . import admin_authors  # noqa: F401 - registers the Author admin
         from .cache import connect_signals as connect_page_cache
 
         # Cached pages end with any write that can change them.

@@ -13,6 +13,7 @@ import json
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.db.models import prefetch_related_objects
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed, rfc3339_date
@@ -21,7 +22,7 @@ from django.utils.http import http_date
 
 from images import feeds as image_feeds
 
-from .models import Article, Tag, Topic
+from .models import Article, Author, Tag, Topic, author_links_prefetch
 from .selectors import get_by_slug_or_404, last_article_change
 from .text import strip_invalid_xml_chars
 
@@ -311,3 +312,34 @@ class TagJsonFeed(TagFeed):
 
     def feed_url(self, obj):
         return reverse("articles:tag-json", kwargs={"slug": obj.slug})
+
+
+class AuthorFeed(ScopedFeedMixin, ArticleFeed):
+    """An author's published articles; items name their credited authors."""
+
+    model = Author
+
+    def scope(self, obj):
+        return Article.objects.filter(author_links__author=obj)
+
+    def items(self, obj):
+        items = super().items(obj)
+        prefetch_related_objects(items, author_links_prefetch())
+        return items
+
+    def description(self, obj):
+        return obj.bio or settings.SITE_DESCRIPTION
+
+    def item_author_name(self, item):
+        names = [author.name for author in item.credited_authors]
+        return "、".join(names) or super().item_author_name(item)
+
+    def feed_url(self, obj):
+        return reverse("articles:author-rss", kwargs={"slug": obj.slug})
+
+
+class AuthorAtomFeed(AuthorFeed):
+    feed_type = AtomWithContentFeed
+
+    def feed_url(self, obj):
+        return reverse("articles:author-atom", kwargs={"slug": obj.slug})

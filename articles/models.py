@@ -125,6 +125,64 @@ class Source(models.Model):
         return self.name
 
 
+class Author(models.Model):
+    """
+    A writer credited on articles (作者): a staff reporter or a contributor.
+    Agency copy keeps a free-text byline (Article.byline) instead.
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=100,
+        unique=True,
+        blank=True,
+        help_text=_("Part of the author's URL; made from the name's pinyin when left empty."),
+    )
+    title = models.CharField(
+        _("title"),
+        max_length=50,
+        blank=True,
+        help_text=_("Shown before the name, e.g. 记者 or 特约撰稿人."),
+    )
+    bio = models.TextField(_("short biography"), max_length=600, blank=True)
+    photo = models.ForeignKey(
+        "images.Image",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("photo"),
+        help_text=_("From the image library."),
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="author",
+        verbose_name=_("staff account"),
+        help_text=_("Optional: the desk account of this author."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("author")
+        verbose_name_plural = _("authors")
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.name = strip_invalid_xml_chars(self.name).strip()
+        if not self.slug:
+            self.slug = unique_slug(Author, ascii_slug(self.name) or "author", self.pk)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return slug_url("articles:author", self.slug)
+
+
 class Tag(TagBase):
     """A taggit tag whose slug is ASCII pinyin, so 国际 lives at /tags/guo-ji/."""
 
@@ -239,6 +297,10 @@ class ArticleQuerySet(models.QuerySet):
     def trashed(self):
         return self.filter(deleted_at__isnull=False)
 
+    def with_authors(self):
+        """Prefetch the credited authors, in order, in one query (Article.credited_authors)."""
+        return self.prefetch_related(author_links_prefetch())
+
     def for_listing(self):
         """Columns and relations a list of articles shows; never the body."""
         return (
@@ -290,7 +352,22 @@ class Article(models.Model):
         verbose_name=_("tags"),
         manager=NormalizedTagManager,
     )
-    byline = models.CharField(_("byline"), max_length=200, blank=True)
+    byline = models.CharField(
+        _("byline"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "The credit as plain text, e.g. 新华社记者 for agency copy; feeds and the API "
+            "use it, pages show the linked authors instead when there are any."
+        ),
+    )
+    authors = models.ManyToManyField(
+        Author,
+        through="ArticleAuthor",
+        related_name="articles",
+        blank=True,
+        verbose_name=_("authors"),
+    )
     source = models.ForeignKey(
         Source,
         on_delete=models.PROTECT,
@@ -499,6 +576,11 @@ class Article(models.Model):
     def get_absolute_url(self):
         return slug_url("articles:detail", self.slug)
 
+    @property
+    def credited_authors(self):
+        """The authors in credit order (prefetch `author_links` with with_authors())."""
+        return [link.author for link in self.author_links.all()]
+
     @classmethod
     def from_db(cls, db, field_names, values):
         article = super().from_db(db, field_names, values)
@@ -690,6 +772,34 @@ class Correction(models.Model):
 
     def __str__(self):
         return self.text[:50]
+
+
+def author_links_prefetch():
+    """The credited authors of articles, in order, with the authors: one query."""
+    return models.Prefetch(
+        "author_links",
+        queryset=ArticleAuthor.objects.select_related("author").order_by("position", "pk"),
+    )
+
+
+class ArticleAuthor(models.Model):
+    """An author credited on an article, in order (the first is the main author)."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="author_links")
+    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="article_links")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "author"], name="article_author_unique"),
+        ]
+        indexes = [models.Index(fields=["author", "article"], name="article_author_idx")]
+        verbose_name = _("author credit")
+        verbose_name_plural = _("author credits")
+
+    def __str__(self):
+        return f"{self.article_id}: {self.author}"
 
 
 class SlugRedirect(models.Model):

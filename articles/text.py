@@ -32,6 +32,10 @@ ALLOWED_ATTRIBUTES = {
     "th": {"colspan", "rowspan", "scope"},
     "ol": {"start"},
 }
+# nh3 keeps `lang` (and `title`) on every element: the language of a passage
+# in another language (<p lang="en">), for screen readers and hyphenation.
+# Only a well-formed BCP 47 tag is kept (_figure_attribute).
+LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8}){0,3}$")
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
 # XML 1.0 forbids C0 controls other than tab, newline and carriage return,
@@ -62,6 +66,9 @@ LIBRARY_FIGURE = re.compile(r'<figure data-image-id="(\d{1,18})">.*?</figure>', 
 
 
 def _figure_attribute(tag, attribute, value):
+    if attribute == "lang":
+        value = value.strip()
+        return value if LANGUAGE_TAG.match(value) else None
     if tag == "figure" and attribute == "data-image-id":
         value = value.strip()
         return value if value.isdigit() and len(value) <= 18 and int(value) > 0 else None

@@ -24,6 +24,7 @@ urlpatterns = [
     ),
     path("topics/<slug:slug>/", views.TopicView.as_view(), name="topic"),
     path("tags/<slug:slug>/", views.TagView.as_view(), name="tag"),
+    path("authors/<slug:slug>/", views.AuthorView.as_view(), name="author"),
     path("search/", SearchView.as_view(), name="search"),
     # Feeds
     path("feeds/rss/", feeds.LatestArticlesFeed(), name="feed-rss"),
@@ -35,4 +36,6 @@ urlpatterns = [
     path("tags/<slug:slug>/rss/", feeds.TagFeed(), name="tag-rss"),
     path("tags/<slug:slug>/atom/", feeds.TagAtomFeed(), name="tag-atom"),
     path("tags/<slug:slug>/json/", feeds.TagJsonFeed(), name="tag-json"),
+    path("authors/<slug:slug>/rss/", feeds.AuthorFeed(), name="author-rss"),
+    path("authors/<slug:slug>/atom/", feeds.AuthorAtomFeed(), name="author-atom"),
 ]  # fmt: skip

@@ -4,10 +4,11 @@ The public reading site. Every view reads through `Article.objects.published()`
 the publication rule.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.http import Http404, HttpResponsePermanentRedirect
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -24,7 +25,8 @@ from images.metadata import json_ld_images, og_image
 from images.rendering import render_body
 
 from .cache import CachedCountPaginator
-from .models import Article, SlugRedirect, Tag, Topic
+from .models import Article, Author, SlugRedirect, Tag, Topic
+from .navigation import archive_crumbs, archive_months, home_crumb
 from .selectors import MAX_SLUG_LENGTH, adjacent_articles, get_by_slug_or_404, related_articles
 from .text import web_url
 
@@ -81,9 +83,18 @@ class PublishedArticleMixin:
             **kwargs,
         )
 
+    # The top navigation's item for this page: "home", "archive" or a topic's slug.
+    current_section = None
+
+    def get_breadcrumbs(self):
+        """[(name, url), ...] from the home page to this one; none on the home page."""
+        return []
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.setdefault("feed_links", site_feed_links())
+        context.setdefault("breadcrumbs", self.get_breadcrumbs())
+        context.setdefault("current_section", self.current_section)
         return context
 
 
@@ -92,6 +103,7 @@ class HomeView(PublishedArticleMixin, ListView):
     template_name = "articles/home.html"
     context_object_name = "articles"
     allow_empty = True
+    current_section = "home"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -106,6 +118,18 @@ class HomeView(PublishedArticleMixin, ListView):
 class DateArchiveMixin(PublishedArticleMixin):
     """Year, month and day archives."""
 
+    current_section = "archive"
+
+    def get_breadcrumbs(self):
+        # The view's own dates, from the URL (get_dated_items has run by now).
+        year, month, day = self.get_year(), self.kwargs.get("month"), self.kwargs.get("day")
+        when = dict(year=date(int(year), 1, 1))
+        if month:
+            when["month"] = date(int(year), int(month), 1)
+        if day:
+            when["day"] = date(int(year), int(month), int(day))
+        return archive_crumbs(**when)
+
     def get(self, request, *args, **kwargs):
         # Django's date views overflow at the ends of the calendar (the day
         # after 9999-12-31; 0001-01-01 here is before the first UTC datetime):
@@ -119,7 +143,20 @@ class DateArchiveMixin(PublishedArticleMixin):
 class ArticleArchiveIndexView(PublishedArticleMixin, ArchiveIndexView):
     template_name = "articles/archive_index.html"
     allow_empty = True
-    date_list_period = "year"
+    current_section = "archive"
+
+    def get_date_list(self, queryset, date_type=None, ordering="ASC"):
+        # Years and months with their counts, in one query (archive_months),
+        # in place of the generic view's list of years.
+        self.archive_months = archive_months(queryset)
+        return [year for year, _count, _months in self.archive_months]
+
+    def get_breadcrumbs(self):
+        return archive_crumbs()
+
+    def get_context_data(self, **kwargs):
+        kwargs["archive_years"] = self.archive_months
+        return super().get_context_data(**kwargs)
 
 
 @public_cache
@@ -175,6 +212,13 @@ class TopicView(ScopedListView):
     scope_model = Topic
     feed_url_names = ("articles:topic-rss", "articles:topic-atom")
 
+    def get_breadcrumbs(self):
+        return [home_crumb(), (self.scope.name, self.scope.get_absolute_url())]
+
+    def get_context_data(self, **kwargs):
+        kwargs["current_section"] = self.scope.slug
+        return super().get_context_data(**kwargs)
+
     def get_queryset(self):
         return super().get_queryset().filter(topic=self.scope)
 
@@ -184,6 +228,10 @@ class TagView(ScopedListView):
     template_name = "articles/tag.html"
     scope_model = Tag
     feed_url_names = ("articles:tag-rss", "articles:tag-atom")
+
+    def get_breadcrumbs(self):
+        name = _("Tag: %(tag)s") % {"tag": self.scope.name}
+        return [home_crumb(), (name, self.scope.get_absolute_url())]
 
     def get_queryset(self):
         # Ordered by the link's copy of the publication time: the database
@@ -197,6 +245,27 @@ class TagView(ScopedListView):
 
 
 @public_cache
+class AuthorView(ScopedListView):
+    """An author's published articles, newest first, with their photo and biography."""
+
+    template_name = "articles/author.html"
+    scope_model = Author
+    feed_url_names = ("articles:author-rss", "articles:author-atom")
+
+    def get_scope(self):
+        slug = self.kwargs["slug"]
+        if len(slug) > MAX_SLUG_LENGTH:
+            raise Http404(_("No such page."))
+        return get_object_or_404(Author.objects.select_related("photo"), slug=slug)
+
+    def get_queryset(self):
+        return super().get_queryset().filter(author_links__author=self.scope)
+
+    def get_breadcrumbs(self):
+        return [home_crumb(), (self.scope.name, self.scope.get_absolute_url())]
+
+
+@public_cache
 class ArticleDetailView(DetailView):
     template_name = "articles/article_detail.html"
     context_object_name = "article"
@@ -206,6 +275,7 @@ class ArticleDetailView(DetailView):
             Article.objects.published()
             .select_related("topic", "source", "lead_image")
             .prefetch_related("tags")
+            .with_authors()
         )
 
     def get(self, request, *args, **kwargs):
@@ -238,6 +308,12 @@ class ArticleDetailView(DetailView):
             context["updated_at"] = article.updated_at
         context["canonical_url"] = self.request.build_absolute_uri(article.get_absolute_url())
         context["json_ld"] = self.news_article_json_ld(article, context["canonical_url"])
+        context["current_section"] = article.topic.slug
+        context["breadcrumbs"] = [
+            home_crumb(),
+            (article.topic.name, article.topic.get_absolute_url()),
+            (article.title, article.get_absolute_url()),
+        ]
         # Library figures in the body: one query for all of them, none without.
         context["body_html"] = render_body(article.body_html)
         context["og_image"] = og_image(article.lead_image, self.request.build_absolute_uri)
@@ -268,7 +344,17 @@ class ArticleDetailView(DetailView):
         }
         if images := json_ld_images(article.lead_image, self.request.build_absolute_uri):
             data["image"] = images
-        if article.byline:
+        if authors := article.credited_authors:
+            data["author"] = [
+                {
+                    "@type": "Person",
+                    "name": author.name,
+                    "url": self.request.build_absolute_uri(author.get_absolute_url()),
+                    **({"jobTitle": author.title} if author.title else {}),
+                }
+                for author in authors
+            ]
+        elif article.byline:
             data["author"] = {"@type": "Person", "name": article.byline}
         if article.source:
             data["sourceOrganization"] = {"@type": "Organization", "name": article.source.name}

@@ -23,14 +23,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from articles.forms import https_by_default
+
 from . import processing, services, views
 from .models import Image, ImageUsage
-
-
-def https_by_default(field, **kwargs):
-    if isinstance(field, models.URLField):
-        kwargs.setdefault("assume_scheme", "https")
-    return field.formfield(**kwargs)
 
 
 class ImageAddForm(forms.ModelForm):

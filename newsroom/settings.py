@@ -7,9 +7,11 @@ SECRET_KEY is an error, not a silent fallback.
 """
 
 import os
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE as CSP_NONCE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.config import html_tags
@@ -48,6 +50,13 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
+    # After django.contrib.auth: replaces its user admin (accounts/admin.py).
+    "accounts",
+    # Two-factor login (accounts/twofactor.py) and login throttling (README "Security").
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
@@ -59,6 +68,7 @@ INSTALLED_APPS = [
     "reversion",
     "django_prose_editor",
     "corsheaders",
+    "csp",
     # In INSTALLED_APPS so the API docs page uses ninja's own static files, not a CDN.
     "ninja",
     "articles",
@@ -72,6 +82,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every answer, cached pages included (newsroom/security.py).
+    "newsroom.security.SiteCSPMiddleware",
     # CORS headers for /api/ only (CORS_URLS_REGEX), on every answer there,
     # 304s and errors included; preflight requests are answered here.
     "corsheaders.middleware.CorsMiddleware",
@@ -90,8 +102,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Whether this session gave its second factor; the desk insists when it must.
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: answers a locked-out login with its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -226,6 +243,40 @@ INDEXNOW_ENDPOINT = os.environ.get("INDEXNOW_ENDPOINT", "https://api.indexnow.or
 BAIDU_PUSH_TOKEN = os.environ.get("BAIDU_PUSH_TOKEN", "")
 BAIDU_PUSH_ENDPOINT = os.environ.get("BAIDU_PUSH_ENDPOINT", "http://data.zz.baidu.com")
 PUSH_TIMEOUT = int(os.environ.get("PUSH_TIMEOUT", "10"))
+
+# Staff logins (README "Security"). django-axes counts failures per account and
+# address (failures first: a locked-out login is refused before its password is
+# checked) and locks that pair out for a cooling-off period.
+# https://django-axes.readthedocs.io/en/latest/4_configuration.html
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The log names the account and address locked out (passwords are never logged).
+AXES_SENSITIVE_PARAMETERS = []
+AXES_LOCKOUT_CALLABLE = "accounts.throttle.lockout_response"
+# Behind proxies, the address API_TRUSTED_PROXIES points at (as the API does).
+AXES_CLIENT_IP_CALLABLE = "accounts.throttle.client_address"
+# After login, a next= that is refused (another site) leads staff to the desk.
+LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "admin:index"
+# Two-factor login (django-otp): required for these groups and for superusers,
+# optional for other staff (README "Security", accounts/twofactor.py).
+TWO_FACTOR_REQUIRED_GROUPS = env_list("TWO_FACTOR_REQUIRED_GROUPS", ["总编 Chief editor"])
+TWO_FACTOR_REQUIRED_FOR_SUPERUSERS = env_bool("TWO_FACTOR_REQUIRED_FOR_SUPERUSERS", True)
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Newsroom")
+# Argon2id first; older hashes are rehashed with it at the next login.
+# https://docs.djangoproject.com/en/5.2/topics/auth/passwords/
+PASSWORD_HASHERS = [
+    "accounts.hashers.NewsroomArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -375,6 +426,69 @@ if not DEBUG:
     if env_bool("SECURE_PROXY_SSL_HEADER", False):
         # Only behind a proxy that sets X-Forwarded-Proto itself.
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+
+# Content-Security-Policy (django-csp 4, newsroom/security.py): public pages run
+# only this site's scripts and styles, nothing inline; the desk also allows
+# inline styles (Django's admin and the body editor set them).
+# https://django-csp.readthedocs.io/en/latest/configuration.html
+def _origin(url):
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
+
+
+_media_origins = [
+    origin
+    for origin in (
+        _origin(MEDIA_URL),
+        _origin(
+            f"{os.environ.get('S3_PUBLIC_PROTOCOL', 'https:')}//{os.environ['S3_PUBLIC_DOMAIN']}"
+        )
+        if S3_BUCKET and os.environ.get("S3_PUBLIC_DOMAIN")
+        else None,
+        _origin(os.environ.get("S3_ENDPOINT_URL", "")) if S3_BUCKET else None,
+        *env_list("CSP_IMG_SRC"),
+    )
+    if origin
+]
+_csp_public = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:", *_media_origins],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": _csp_public}
+CONTENT_SECURITY_POLICY_ADMIN = {
+    "DIRECTIVES": {
+        **_csp_public,
+        # The nonce, where a page uses one: the body editor's import map.
+        "script-src": ["'self'", CSP_NONCE],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:", *_media_origins],
+        # The admin's related-object pop-ups are windows, never frames.
+        "frame-ancestors": ["'self'"],
+    }
+}
+
+# /.well-known/security.txt (RFC 9116): served when SECURITY_CONTACT is set
+# (comma-separated mailto: or https: addresses).
+SECURITY_CONTACT = env_list("SECURITY_CONTACT")
+SECURITY_POLICY_URL = os.environ.get("SECURITY_POLICY_URL", "")
+# An ISO date the file stops being valid; empty: 180 days from each request.
+_security_expires = os.environ.get("SECURITY_TXT_EXPIRES", "")
+SECURITY_TXT_EXPIRES = None
+if _security_expires:
+    SECURITY_TXT_EXPIRES = datetime.combine(
+        datetime.fromisoformat(_security_expires).date(), time(), tzinfo=UTC
+    )
 
 LOGGING = {
     "version": 1,

@@ -7,10 +7,13 @@ from django.views.decorators.cache import cache_control
 from articles.sitemaps import SITEMAPS, NewsSitemap
 from articles.views import RobotsView
 from images.views import serve_media
+from newsroom.security import security_txt
 
 sitemap_cache = cache_control(public=True, max_age=settings.PUBLIC_CACHE_SECONDS)
 
 urlpatterns = [
+    # Two-factor login for the desk (accounts/views.py).
+    path("admin/two-factor/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path(
         "sitemap.xml",
@@ -31,6 +34,7 @@ urlpatterns = [
         name="sitemap-section",
     ),
     path("robots.txt", RobotsView.as_view(), name="robots"),
+    path(".well-known/security.txt", security_txt, name="security-txt"),
     path("api/", include("api.urls")),
     path("", include("wire.urls")),
     path("", include("articles.urls")),

@@ -85,14 +85,30 @@ def ensure_roles():
     The role groups as the migrations made them. Transactional tests flush the
     database afterwards, groups included; a later one that needs roles calls this.
     """
-    import importlib
 
     from django.apps import apps
+
+    # The migrations' functions mark each app's models_module while they make
+    # permissions and then clear it: harmless on the migration state's apps,
+    # but on the live registry it would stop every later post_migrate (the
+    # flush of a transactional test) from making permissions again.
+    models_modules = {config.label: config.models_module for config in apps.get_app_configs()}
+    try:
+        _grant_roles(apps)
+    finally:
+        for config in apps.get_app_configs():
+            config.models_module = models_modules[config.label]
+
+
+def _grant_roles(apps):
+    import importlib
 
     for name, function in [
         ("0003_roles", "create_roles"),
         ("0007_audit_trail_and_first_publication", "grant_reverse_takedown"),
         ("wire:0002_roles", "grant_wire_permissions"),
+        ("images:0002_roles", "grant"),
+        ("api:0002_chief_editor_keys", "grant"),
     ]:
         app, _, name = name.rpartition(":")
         module = importlib.import_module(f"{app or 'articles'}.migrations.{name}")

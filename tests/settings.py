@@ -33,3 +33,7 @@ if _default["ENGINE"] == "django.db.backends.sqlite3":
     _folder = "/dev/shm" if os.path.isdir("/dev/shm") else tempfile.gettempdir()
     _default["TEST"] = {"NAME": os.path.join(_folder, f"newsroom-test-{os.getpid()}.sqlite3")}
     _default.setdefault("OPTIONS", {})["timeout"] = 30
+
+# Roles need no second factor in most tests; tests/security/test_login.py turns it on.
+TWO_FACTOR_REQUIRED_GROUPS = []
+TWO_FACTOR_REQUIRED_FOR_SUPERUSERS = False

@@ -14,20 +14,19 @@ import os
 import re
 from contextlib import contextmanager
 from datetime import timedelta
-from importlib import import_module
 from zoneinfo import ZoneInfo
 
 import feedparser
 import pytest
 import time_machine
-from django.contrib.auth.models import Group, Permission, User
+from django.contrib.auth.models import Group, User
 from django.db import connections
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from playwright.sync_api import expect, sync_playwright
 
 from articles.models import Article
-from tests.factories import make_article, make_topic
+from tests.factories import ensure_roles, make_article, make_topic
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -80,19 +79,12 @@ def browser(allow_orm_under_playwright):
 
 def role(name):
     """
-    The role's group. The data migration creates it, but a transactional test
-    that ran before this one flushed the tables, so rebuild it if needed.
+    The role's group. The data migrations create it, but a transactional test
+    that ran before this one flushed the tables, so rebuild the roles if needed.
     """
-    group, created = Group.objects.get_or_create(name=name)
-    if created:
-        codes = import_module("articles.migrations.0003_roles").ROLES[name]
-        group.permissions.set(
-            [
-                Permission.objects.get(content_type__app_label=app, codename=codename)
-                for app, codename in codes
-            ]
-        )
-    return group
+    if not Group.objects.filter(name=name).exists():
+        ensure_roles()
+    return Group.objects.get(name=name)
 
 
 def make_staff(username, group_name):
@@ -128,6 +120,13 @@ class Desk:
         self.context.on("request", self._note_request)
         self.page = self.context.new_page()
         self.page.on("pageerror", lambda error: self.js_errors.append(str(error)))
+        # Chromium reports what the Content-Security-Policy refused on the console.
+        self.csp_violations = []
+        self.page.on("console", self._note_console)
+
+    def _note_console(self, message):
+        if "Content Security Policy" in message.text:
+            self.csp_violations.append(message.text)
 
     def _note_request(self, request):
         if not request.url.startswith((self.base_url, "data:", "blob:")):
@@ -145,6 +144,8 @@ class Desk:
         # The desk must work without internet: every asset is served locally.
         assert self.offsite_requests == []
         assert self.js_errors == []
+        # ... and works under the site's policy (newsroom/security.py).
+        assert self.csp_violations == []
 
 
 def done_message(language, action):

@@ -42,6 +42,17 @@ DESKTOP = {"viewport": {"width": 1366, "height": 900}}
 PHONE_HOME_BUDGET = 300_000
 
 
+def assert_decoded(img):
+    """
+    The picture arrives and decodes. A lazy image loads once it nears the
+    viewport, which may be after the page's load event: wait for it there.
+    """
+    img.scroll_into_view_if_needed()
+    img.page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=img.element_handle()
+    )
+
+
 @pytest.fixture
 def newsroom(transactional_db):
     topic = make_topic("港口航运", description="港口与航运")
@@ -186,14 +197,14 @@ def test_editor_illustrates_an_article_and_readers_see_the_image_everywhere(
         thumbnail = item.locator("picture img")
         expect(thumbnail).to_have_attribute("src", re.compile(key))
         expect(thumbnail).to_have_attribute("alt", "洋山港码头上堆放的集装箱和桥吊")
-        assert thumbnail.evaluate("img => img.complete && img.naturalWidth > 0")
+        assert_decoded(thumbnail)
 
         page.goto(article.get_absolute_url())
         lead = page.locator("figure.lead-figure")
         expect(lead.locator("img")).to_have_attribute("fetchpriority", "high")
         expect(lead).to_contain_text("洋山深水港四期自动化码头")
         expect(lead).to_contain_text("新华社记者 张三")
-        assert lead.locator("img").evaluate("img => img.complete && img.naturalWidth > 0")
+        assert_decoded(lead.locator("img"))
         expect(page.locator(".article-body figure.body-figure img")).to_have_attribute(
             "src", re.compile(key)
         )
@@ -201,7 +212,8 @@ def test_editor_illustrates_an_article_and_readers_see_the_image_everywhere(
         assert og.startswith(live_server.url) and key in og and "-og-" in og
         og_image = reader.request.get(og)
         assert og_image.ok and og_image.headers["content-type"] == "image/jpeg"
-        data = json.loads(page.locator('script[type="application/ld+json"]').text_content())
+        # The article's block comes first; the breadcrumbs have one of their own after it.
+        data = json.loads(page.locator('script[type="application/ld+json"]').first.text_content())
         assert [i["creditText"] for i in data["image"]] == ["新华社记者 张三"] * 3
         assert all(key in i["url"] for i in data["image"])
         feed = feedparser.parse(reader.request.get("/feeds/rss/").text())

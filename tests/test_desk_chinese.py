@@ -25,8 +25,9 @@ APPS = ["articles", "images", "jobs", "wire", "spun", "api", "notifications", "n
 GETTEXT = {"_", "gettext", "gettext_lazy", "gettext_noop", "pgettext", "pgettext_lazy"}
 TEMPLATE_STRING = re.compile(r"""{%\s*(?:translate|trans)\s+(["'])(.+?)\1""")
 TEMPLATE_BLOCK = re.compile(
-    r"{%\s*blocktrans(?:late)?(?:\s+[^%]*)?%}(.*?){%\s*endblocktrans(?:late)?\s*%}", re.S
+    r"{%\s*blocktrans(?:late)?(\s+[^%]*)?%}(.*?){%\s*endblocktrans(?:late)?\s*%}", re.S
 )
+CONTEXT = re.compile(r"""\bcontext\s+(["'])(.+?)\1""")
 
 
 def python_msgids():
@@ -38,9 +39,16 @@ def python_msgids():
                 if not isinstance(node, ast.Call) or not node.args:
                     continue
                 name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
-                arg = node.args[-1] if name and name.startswith("pgettext") else node.args[0]
-                if name in GETTEXT and isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-                    yield f"{path.relative_to(ROOT)}", arg.value
+                if name not in GETTEXT:
+                    continue
+                strings = [a.value for a in node.args[:2] if isinstance(a, ast.Constant)]
+                if not all(isinstance(v, str) for v in strings) or not strings:
+                    continue
+                if name.startswith("pgettext"):
+                    if len(strings) == 2:  # the catalogue's key: context, EOT, message
+                        yield f"{path.relative_to(ROOT)}", f"{strings[0]}\x04{strings[1]}"
+                else:
+                    yield f"{path.relative_to(ROOT)}", strings[0]
 
 
 def template_msgids():
@@ -49,9 +57,16 @@ def template_msgids():
         for match in TEMPLATE_STRING.finditer(text):
             yield f"{path.relative_to(ROOT)}", match.group(2)
         for match in TEMPLATE_BLOCK.finditer(text):
-            body = re.sub(r"{{\s*(\w+)\s*}}", r"%(\1)s", match.group(1))
-            if "{%" not in body:  # plural blocks are left to msgfmt
-                yield f"{path.relative_to(ROOT)}", body
+            options, body = match.group(1) or "", match.group(2)
+            body = re.sub(r"{{\s*(\w+)\s*}}", r"%(\1)s", body)
+            if "{%" in body:  # plural blocks are left to msgfmt
+                continue
+            if re.search(r"\btrimmed\b", options):
+                body = " ".join(line.strip() for line in body.strip().splitlines() if line.strip())
+            context = CONTEXT.search(options)
+            if context:
+                body = f"{context.group(2)}\x04{body}"
+            yield f"{path.relative_to(ROOT)}", body
 
 
 def test_every_string_we_mark_has_a_chinese_translation():

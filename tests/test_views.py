@@ -90,16 +90,19 @@ def main_content(response):
 
 
 def json_ld(response):
+    """The page's one JSON-LD block besides its breadcrumbs (tests/test_reader.py)."""
     blocks = re.findall(
         r'<script type="application/ld\+json">(.*?)</script>', page_text(response), re.S
     )
+    blocks = [b for b in blocks if '"@type": "BreadcrumbList"' not in b]
     assert len(blocks) == 1, blocks
     return json.loads(blocks[0])
 
 
 def listed_urls(response):
     """Article URLs of the main article list, in order."""
-    return re.findall(r'<h2 class="article-item-title"><a href="([^"]*)">', page_text(response))
+    # Items are h2, or h3 under the home page's and the archive's section headings.
+    return re.findall(r'<h[23] class="article-item-title"><a href="([^"]*)">', page_text(response))
 
 
 def archive_urls(when):
@@ -495,8 +498,8 @@ def test_title_cannot_break_out_of_json_ld(client, db, topic):
     response = client.get(article.get_absolute_url())
     html = page_text(response)
     assert "<script>alert(1)" not in html
-    assert html.count("<script") == 1  # only the JSON-LD block
-    assert html.count("</script>") == 1
+    assert html.count("<script") == 2  # only the JSON-LD blocks: article and breadcrumbs
+    assert html.count("</script>") == 2
     assert json_ld(response)["headline"] == title
     assertContains(response, "注入&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;&quot;&amp;")
     # Escaped wherever the title is shown: lists, and a neighbour's prev/next and related.
@@ -524,7 +527,7 @@ def test_body_is_sanitized_on_the_page(client, db, topic):
     html = page_text(response)
     for bad in ["onclick", "onerror", "javascript:", "alert(", "<iframe", "<style", "steal()"]:
         assert bad not in html, bad
-    assert html.count("<script") == 1  # only the JSON-LD block
+    assert html.count("<script") == 2  # only the JSON-LD blocks: article and breadcrumbs
     assert "正文保留" in html and "链接保留" in html
     # With no standfirst the summary comes from the (sanitized) body.
     assert "正文保留" in json_ld(response)["description"]
@@ -758,7 +761,7 @@ def test_featured_block_only_on_first_home_page(client, many):
 
 def test_featured_block_shows_at_most_four_newest_featured(client, many):
     Article.objects.filter(pk__in=[a.pk for a in many[10:16]]).update(featured=True)
-    featured = re.findall(r'<h2><a href="([^"]*)">', section(client.get("/"), "featured"))
+    featured = re.findall(r'<h3><a href="([^"]*)">', section(client.get("/"), "featured"))
     assert featured == [a.get_absolute_url() for a in many[10:14]]
 
 
@@ -953,8 +956,8 @@ QUERY_LIMITS = {
     "archive-day": 8,
     "topic": 4,  # + the topic
     "tag": 4,  # + the tag
-    # article, tags, corrections, previous, next, related, navigation
-    "detail": 7,
+    # article, tags, authors, corrections, previous, next, related, navigation
+    "detail": 8,
 }
 
 

@@ -13,6 +13,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from articles import workflow
+from articles.forms import https_by_default
 
 from . import polling
 from .licences import EXPIRING_DAYS
@@ -21,6 +22,7 @@ from .models import Licence, PollRun, PushDelivery, WireFeed
 
 class WireFeedForm(forms.ModelForm):
     class Meta:
+        formfield_callback = https_by_default
         model = WireFeed
         fields = [
             "source",

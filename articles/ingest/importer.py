@@ -56,6 +56,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from articles import workflow
+from articles.authors import link_imported_bylines
 from articles.changes import announce_events, articles_written
 from articles.models import (
     BODY_MAX_LENGTH,
@@ -380,6 +381,8 @@ class Importer:
             )
         self._write_redirects(redirects)
         self._write_tags(created, [article for article, _ in changed.values()], tag_changes)
+        # A new article's byline that names known authors becomes their credits.
+        link_imported_bylines(created)
         # Tag links carry their article's publication time (tag pages walk them).
         sync_tag_dates([article.pk for article in created] + list(changed))
         # The record: who imported what, from where (events point at the

@@ -35,3 +35,19 @@ def canonical_url(context):
     if page and page != "1":
         url += "?" + urlencode({"page": page})
     return url
+
+
+@register.simple_tag(takes_context=True)
+def breadcrumb_json_ld(context, crumbs):
+    """The BreadcrumbList JSON-LD of `crumbs` [(name, url), ...], absolute URLs."""
+    from articles.navigation import breadcrumb_json_ld as build
+
+    return json_ld(build(crumbs, context["request"].build_absolute_uri))
+
+
+@register.simple_tag
+def page_numbers(page_obj):
+    """First, last and a window around the current page; None marks a gap."""
+    from articles.navigation import page_numbers as numbers
+
+    return numbers(page_obj)

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("articles", "0011_desk_autosave_withdraw_schedule"),
+        ("articles", "0013_desk_autosave_withdraw_schedule"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -22,14 +22,21 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles import workflow
+from articles.authors import link_imported_bylines
 from articles.ingest.formats import reprint_notices
-from articles.models import Article, Source, Topic
+from articles.models import Article, Author, Source, Topic
 from articles.reprint import parse_reprint
 from images.demo import panel
 from images.services import add_image
 from spun.detector import detect
 
 SEED_FILE = Path(__file__).resolve().parents[2] / "demo" / "seed_renmin_ribao.txt"
+
+DEMO_AUTHORS = [
+    ("王芳", "本报记者", "长期跟踪产业政策与区域经济。"),
+    ("李明", "本报记者", "报道科技企业与新兴产业。"),
+    ("陈静", "特约撰稿人", "财经评论作者。"),
+]
 
 TOPICS = [
     ("业界新闻", "行业动态与重要事件", 1),
@@ -191,6 +198,10 @@ class Command(BaseCommand):
         )
         workflow.save_article(scheduled, by=editor)
         workflow.publish(scheduled, by=editor, at=now + timedelta(days=1))
+        # The reporters named in the demo bylines, credited as an import would.
+        for name, title, bio in DEMO_AUTHORS:
+            Author.objects.get_or_create(name=name, defaults={"title": title, "bio": bio})
+        link_imported_bylines(list(Article.objects.exclude(byline="").only("pk", "byline")))
         self.stdout.write(f"Created {Article.objects.count()} articles in {len(topics)} topics.")
 
     def make_pictures(self, user):

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0010_chinese_text'),
+        ('articles', '0012_reader_authors_from_bylines'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
