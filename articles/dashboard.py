@@ -5,6 +5,8 @@ queries, whatever the number of articles: one aggregate for the counts and
 one query per list (tests/test_desk_dashboard.py counts them at two sizes).
 """
 
+from datetime import timedelta
+
 from django.apps import apps
 from django.conf import settings
 from django.db.models import Count, F, OuterRef, Q, Subquery
@@ -105,8 +107,12 @@ def locked_out_accounts():
     from axes.models import AccessAttempt
 
     limit = getattr(settings, "AXES_FAILURE_LIMIT", 3)
+    attempts = AccessAttempt.objects.filter(failures_since_start__gte=limit)
+    cooloff = getattr(settings, "AXES_COOLOFF_TIME", None)
+    if isinstance(cooloff, timedelta):  # locks expire: only those still in force
+        attempts = attempts.filter(attempt_time__gte=timezone.now() - cooloff)
     return list(
-        AccessAttempt.objects.filter(failures_since_start__gte=limit)
+        attempts
         .order_by("-attempt_time")
         .values("username", "ip_address", "attempt_time")[:LIST_LENGTH]
     )

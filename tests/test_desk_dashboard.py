@@ -110,3 +110,30 @@ def test_the_review_queue_sorts_by_submission_and_shows_who_and_when(topic):
     assert titles == ["后交的稿", "先交的稿"]
     page = response.content.decode()
     assert "writer · " in page and "editor · " in page
+
+
+def test_the_chief_sees_locked_out_accounts(settings):
+    from axes.models import AccessAttempt
+
+    chief, editor = make_user("chief"), make_user("editor")
+    AccessAttempt.objects.create(
+        username="被锁的人",
+        ip_address="203.0.113.7",
+        user_agent="test",
+        failures_since_start=settings.AXES_FAILURE_LIMIT,
+        attempt_time=timezone.now(),
+    )
+    AccessAttempt.objects.create(
+        username="早已解锁",
+        ip_address="203.0.113.8",
+        user_agent="test",
+        failures_since_start=settings.AXES_FAILURE_LIMIT,
+        attempt_time=timezone.now() - timedelta(days=2),
+    )
+    # attempt_time is set on creation: move the old one back.
+    AccessAttempt.objects.filter(username="早已解锁").update(
+        attempt_time=timezone.now() - timedelta(days=2)
+    )
+    page = client_for(chief).get(reverse("admin:index")).content.decode()
+    assert "被锁的人" in page and "203.0.113.7" in page and "早已解锁" not in page
+    assert "被锁的人" not in client_for(editor).get(reverse("admin:index")).content.decode()
