@@ -112,7 +112,7 @@ def locked_out_accounts():
     if isinstance(cooloff, timedelta):  # locks expire: only those still in force
         attempts = attempts.filter(attempt_time__gte=timezone.now() - cooloff)
     return list(
-        attempts
-        .order_by("-attempt_time")
-        .values("username", "ip_address", "attempt_time")[:LIST_LENGTH]
+        attempts.order_by("-attempt_time").values("username", "ip_address", "attempt_time")[
+            :LIST_LENGTH
+        ]
     )
