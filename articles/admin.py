@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -11,10 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from images.admin import ImageChooserMixin
 from spun.admin import SpunFilter, article_report, may_restore, spun_urls
 
-from . import desk, workflow
+from . import dashboard, desk, workflow
 from .forms import ArticleAdminForm, CorrectionForm, PublishForm
 from .ingest.admin_views import import_urls
-from .models import Article, ArticleEvent, SlugRedirect, Source, Tag, Topic
+from .models import Article, ArticleEvent, Autosave, SlugRedirect, Source, Tag, Topic
 
 S = Article.Status
 
@@ -66,6 +66,7 @@ class QueueFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         return [
             ("mine", _("My drafts")),
+            ("sent_back", _("Sent back to me")),
             ("review", _("Waiting for review")),
             ("approved", _("Approved")),
             ("scheduled", _("Scheduled")),
@@ -82,7 +83,10 @@ class QueueFilter(admin.SimpleListFilter):
         queryset = queryset.filter(deleted_at__isnull=True)
         if value == "mine":
             return queryset.filter(status=S.DRAFT, created_by=request.user)
+        if value == "sent_back":
+            return dashboard.sent_back_to(request.user, queryset)
         if value == "review":
+            # Oldest submission first, with who and when (ArticleAdmin.get_queryset).
             return queryset.filter(status=S.REVIEW)
         if value == "approved":
             return queryset.filter(status=S.APPROVED)
@@ -152,10 +156,35 @@ class ArticleAdmin(ImageChooserMixin, admin.ModelAdmin):
     ]
     record_fields = ["uuid", "version", "created_at", "created_by", "updated_at", "updated_by"]
 
+    def view_on_site(self, obj):
+        # "View on site": the public page once readers can see it, the
+        # preview before (never a 404 for an article not yet published).
+        if Article.objects.published().filter(pk=obj.pk).exists():
+            return obj.get_absolute_url()
+        return reverse("admin:articles_article_preview", args=[obj.pk])
+
     # Queryset and permissions --------------------------------------------------
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("topic", "created_by")
+        # ModelAdmin.get_queryset, with the review queue's annotation before its
+        # ordering: it sorts by, and shows, each article's latest submission.
+        queryset = self.model._default_manager.get_queryset()
+        if request.GET.get("queue") == "review":
+            queryset = dashboard.with_submission(queryset)
+        ordering = self.get_ordering(request)
+        if ordering:
+            queryset = queryset.order_by(*ordering)
+        return queryset.select_related("topic", "created_by")
+
+    def get_ordering(self, request):
+        if request.GET.get("queue") == "review":
+            return ["submitted_at"]
+        return super().get_ordering(request)
+
+    def get_list_display(self, request):
+        if request.GET.get("queue") == "review":
+            return ["title", "submitted", "topic", "created_by", "updated_at_local"]
+        return super().get_list_display(request)
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -206,6 +235,8 @@ class ArticleAdmin(ImageChooserMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         # The save service keeps the workflow fields, the revision and the
         # event; the form has already run its checks under the same lock.
+        if change and "workflow" in request.POST and not set(form.changed_data) - {"base_version"}:
+            return  # a workflow button on an unchanged form: nothing to save first
         notices = workflow.save_article(
             obj,
             by=request.user,
@@ -215,6 +246,21 @@ class ArticleAdmin(ImageChooserMixin, admin.ModelAdmin):
         )
         for notice in notices:
             self.message_user(request, notice, messages.WARNING)
+        # Saved for real: the autosave slot has done its job.
+        Autosave.objects.filter(user=request.user, article=obj).delete()
+        if change and "workflow" in request.POST:
+            self.message_user(request, _("Your changes were saved first."), messages.INFO)
+
+    def response_change(self, request, obj):
+        # A workflow button of an editable article submits the article's form
+        # (change_form.html): the form was saved through the version check
+        # above, in this transaction; now the transition runs.
+        action = request.POST.get("workflow")
+        if action in desk.FORM_ACTIONS:
+            return desk.run_action(
+                request, obj, action, desk.form_workflow_data(request.POST, action)
+            )
+        return super().response_change(request, obj)
 
     def save_related(self, request, form, formsets, change):
         # Tags were saved with the article (save_article), in its revision.
@@ -223,7 +269,14 @@ class ArticleAdmin(ImageChooserMixin, admin.ModelAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form_class = super().get_form(request, obj, change, **kwargs)
-        return type(form_class.__name__, (form_class,), {"user": request.user})
+        attrs = {"user": request.user}
+        if obj is not None and request.method == "GET" and request.GET.get("autosave") == "restore":
+            # "Restore": the form opens with the autosaved text, over the
+            # version it was written on (a newer article refuses the save).
+            autosave = Autosave.objects.filter(user=request.user, article=obj).first()
+            if autosave is not None:
+                attrs["restored"] = autosave
+        return type(form_class.__name__, (form_class,), attrs)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         if request.method == "POST" and object_id:
@@ -235,6 +288,19 @@ class ArticleAdmin(ImageChooserMixin, admin.ModelAdmin):
         return super().changeform_view(request, object_id, form_url, extra_context)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        action = request.POST.get("workflow") if request.method == "POST" else None
+        if obj is not None and action in desk.FORM_ACTIONS:
+            # The form did not save (a newer version, an invalid field): the
+            # transition did not run, and the text is in the form below.
+            self.message_user(
+                request,
+                _(
+                    "Not done: “%(action)s”. Your changes could not be saved (see the "
+                    "messages below); your text is kept in the form."
+                )
+                % {"action": desk.button_label(action)},
+                messages.ERROR,
+            )
         if obj is not None:
             context.update(
                 {
@@ -246,6 +312,7 @@ class ArticleAdmin(ImageChooserMixin, admin.ModelAdmin):
                     "working_copy": obj.working_copies.not_trashed().first(),
                     "site_zone": timezone.get_current_timezone_name(),
                     "state_label": self.state_label(obj)[0],
+                    "state": workflow.state_of(obj),
                     "publish_form": PublishForm(
                         initial={
                             "publish_at": local_input(obj.published_at),
@@ -253,6 +320,7 @@ class ArticleAdmin(ImageChooserMixin, admin.ModelAdmin):
                         }
                     ),
                     "can_edit": workflow.can_edit(request.user, obj),
+                    **desk.autosave_context(request, obj, context),
                     "spun_report": article_report(obj),
                     "may_restore_spun": may_restore(request.user, obj),
                 }
@@ -286,6 +354,16 @@ class ArticleAdmin(ImageChooserMixin, admin.ModelAdmin):
                 "<int:pk>/workflow/<str:action>/",
                 wrap(lambda request, pk, action: desk.workflow_view(self, request, pk, action)),
                 name="articles_article_workflow",
+            ),
+            path(
+                "<int:pk>/autosave/",
+                wrap(lambda request, pk: desk.autosave_view(self, request, pk)),
+                name="articles_article_autosave",
+            ),
+            path(
+                "<int:pk>/autosave/discard/",
+                wrap(lambda request, pk: desk.discard_autosave_view(self, request, pk)),
+                name="articles_article_discard_autosave",
             ),
             path(
                 "<int:pk>/preview/",
@@ -344,6 +422,13 @@ class ArticleAdmin(ImageChooserMixin, admin.ModelAdmin):
     @admin.display(description=_("updated"), ordering="updated_at")
     def updated_at_local(self, obj):
         return local_time(obj.updated_at)
+
+    @admin.display(description=_("submitted by / at"), ordering="submitted_at")
+    def submitted(self, obj):
+        when = getattr(obj, "submitted_at", None)
+        if when is None:
+            return "—"
+        return f"{getattr(obj, 'submitted_by_name', None) or '—'} · {local_time(when)}"
 
     @admin.display(description=_("body"))
     def body_html(self, obj):
@@ -413,4 +498,15 @@ class SlugRedirectAdmin(admin.ModelAdmin):
 
 
 admin.site.site_header = _("Newsroom editorial desk")
+# The admin index is the desk's front page: the work waiting (articles/dashboard.py).
+admin.site.index_template = "admin/articles/desk_index.html"
+_admin_index = admin.site.index
+
+
+def desk_index(request, extra_context=None):
+    context = {"desk": dashboard.for_user(request.user), **(extra_context or {})}
+    return _admin_index(request, extra_context=context)
+
+
+admin.site.index = desk_index
 admin.site.site_title = _("Newsroom")

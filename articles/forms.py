@@ -51,6 +51,8 @@ class ArticleAdminForm(forms.ModelForm):
     base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     # The user saving, set by the admin (ArticleAdmin.get_form).
     user = None
+    # An Autosave to open the form with ("restore"), set by the admin.
+    restored = None
 
     class Meta:
         model = Article
@@ -79,6 +81,10 @@ class ArticleAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
             self.fields["base_version"].initial = self.instance.version
+            if self.restored is not None:
+                data = {k: v for k, v in self.restored.data.items() if k in self.fields}
+                self.initial.update(data)
+                self.fields["base_version"].initial = self.restored.base_version
 
     def clean_body(self):
         body = self.cleaned_data.get("body", "")
@@ -121,6 +127,15 @@ class PublishForm(forms.Form):
         label=_("Expire at"),
     )
     note = forms.CharField(required=False, max_length=5000)
+
+
+class RescheduleForm(forms.Form):
+    """A scheduled article's new time, in the site's time zone."""
+
+    reschedule_at = forms.DateTimeField(
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+        label=_("New publication time"),
+    )
 
 
 class NoteForm(forms.Form):

@@ -660,10 +660,12 @@ class ArticleEvent(ArticleRecord):
         CREATE = "create", _("created")
         EDIT = "edit", _("edited")
         SUBMIT = "submit", _("submitted for review")
+        WITHDRAW = "withdraw", _("withdrawn by the author")
         SEND_BACK = "send_back", _("sent back")
         APPROVE = "approve", _("approved")
         PUBLISH = "publish", _("published")
         SCHEDULE = "schedule", _("scheduled")
+        CANCEL_SCHEDULE = "cancel_schedule", _("schedule cancelled")
         UNPUBLISH = "unpublish", _("unpublished")
         CORRECT = "correct", _("corrected")
         WORKING_COPY = "working_copy", _("working copy created")
@@ -701,6 +703,22 @@ class ArticleEvent(ArticleRecord):
 
     def __str__(self):
         return f"{self.get_action_display()}: {self.article_title}"
+
+    @staticmethod
+    def _status_label(value):
+        try:
+            return Article.Status(value).label
+        except ValueError:
+            return value or "—"
+
+    @property
+    def from_status_label(self):
+        """The status before, as people name it (草稿, 待审), not its code."""
+        return self._status_label(self.from_status)
+
+    @property
+    def to_status_label(self):
+        return self._status_label(self.to_status)
 
 
 class EditorialNote(ArticleRecord):
@@ -835,3 +853,34 @@ def unique_slug(model, base, pk=None):
         slug = f"{base}-{n}"
         n += 1
     return slug
+
+
+class Autosave(models.Model):
+    """
+    The desk's autosave: one slot per user and article, overwritten every
+    few seconds while they type. Not a revision (autosaves would flood the
+    history); a real save empties the slot. `base_version` is the version
+    the text was written over, so restoring it keeps the version check.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="autosaves", verbose_name=_("article")
+    )
+    data = models.JSONField(_("unsaved fields"), default=dict)
+    base_version = models.PositiveIntegerField(_("based on version"))
+    saved_at = models.DateTimeField(_("saved at"), default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "article"], name="one_autosave_per_user_article"
+            )
+        ]
+        verbose_name = _("autosave")
+        verbose_name_plural = _("autosaves")
+
+    def __str__(self):
+        return f"{self.user} · {self.article_id} · {self.saved_at:%Y-%m-%d %H:%M}"

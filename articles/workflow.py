@@ -110,13 +110,16 @@ STATE_LABELS = {
 
 @dataclass(frozen=True)
 class Rule:
-    """Who may: anyone with `permission`, or the article's author with `own`."""
+    """
+    Who may: anyone with `permission`, or the article's author with `own`
+    (permission None: only the author).
+    """
 
-    permission: str
+    permission: str | None
     own: str | None = None
 
     def allows(self, user, article):
-        if user.has_perm(f"articles.{self.permission}"):
+        if self.permission and user.has_perm(f"articles.{self.permission}"):
             return True
         return bool(self.own) and user.has_perm(f"articles.{self.own}") and is_author(user, article)
 
@@ -137,6 +140,8 @@ TRANSITIONS = {
     },
     REVIEW: {
         "edit": REVIEWER,
+        # The author takes a submission back, until an editor has started on it.
+        "withdraw": Rule(None, own="submit_article"),
         "send_back": REVIEWER,
         "approve": REVIEWER,
         "publish": PUBLISHER,
@@ -151,9 +156,13 @@ TRANSITIONS = {
         "note": NOTES,
     },
     SCHEDULED: {
-        "publish": PUBLISHER,  # a new time
-        "unpublish": PUBLISHER,
-        "working_copy": REVIEWER,
+        # Not live yet: edited directly (a typo needs no working copy), by
+        # those who could publish it anyway. The edit keeps the schedule.
+        "edit": PUBLISHER,
+        "publish": PUBLISHER,  # now, or at a time
+        "reschedule": PUBLISHER,
+        "cancel_schedule": PUBLISHER,  # back to approved, no time
+        "unpublish": PUBLISHER,  # a takedown (imports, licences): stays unpublished
         "trash": TRASHER,
         "note": NOTES,
     },
@@ -179,9 +188,12 @@ TRANSITIONS = {
 # The desk's buttons, in display order ("edit" is the form, "note" its own box).
 BUTTONS = [
     "submit",
+    "withdraw",
     "send_back",
     "approve",
     "publish",
+    "reschedule",
+    "cancel_schedule",
     "unpublish",
     "correct",
     "working_copy",
@@ -192,9 +204,12 @@ BUTTONS = [
 REFUSALS = {
     "edit": gettext_lazy("You may not edit this article."),
     "submit": gettext_lazy("You may not submit this article."),
+    "withdraw": gettext_lazy("Only the author may withdraw a submission."),
     "send_back": gettext_lazy("You may not send articles back."),
     "approve": gettext_lazy("You may not approve articles."),
     "publish": gettext_lazy("You may not publish articles."),
+    "reschedule": gettext_lazy("You may not schedule articles."),
+    "cancel_schedule": gettext_lazy("You may not schedule articles."),
     "unpublish": gettext_lazy("You may not unpublish articles."),
     "correct": gettext_lazy("You may not correct articles."),
     "working_copy": gettext_lazy("You may not edit published articles."),
@@ -246,8 +261,33 @@ def check(user, article, action, *, now=None):
                     ),
                     code="state",
                 )
+    if action == "withdraw" and picked_up(article):
+        raise ValidationError(
+            _("An editor has already started on this article: ask them to send it back instead."),
+            code="state",
+        )
     if not rule.allows(user, article):
         raise PermissionDenied(REFUSALS[action])
+
+
+def picked_up(article):
+    """
+    Has anyone but the author worked on `article` since it was last submitted
+    (an edit, a note)? Then the submission is the editor's to send back.
+    """
+    since = (
+        article.events.filter(action=A.SUBMIT)
+        .order_by("-created_at", "-pk")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    after = {"created_at__gte": since} if since else {}
+    author = article.created_by_id
+    edits = article.events.filter(action=A.EDIT, **after).exclude(actor_id=author)
+    notes = article.notes.filter(**after).exclude(author_id=author)
+    if author is None:
+        edits, notes = article.events.filter(action=A.EDIT, **after), article.notes.filter(**after)
+    return edits.exists() or notes.exists()
 
 
 def allowed(user, article, action, *, now=None):
@@ -479,6 +519,14 @@ def submit_for_review(article, *, by, note=""):
 
 
 @transaction.atomic
+def withdraw(article, *, by, note=""):
+    """The author takes back a submission no editor has started on: a draft again."""
+    _lock(article)
+    check(by, article, "withdraw")
+    return _transition(article, to=S.DRAFT, action=A.WITHDRAW, by=by, note=note)
+
+
+@transaction.atomic
 def send_back(article, *, by, note):
     _lock(article)
     check(by, article, "send_back")
@@ -520,10 +568,51 @@ def publish(article, *, by, at=None, expires_at=None, note=""):
         raise ValidationError(_("The expiry time must be after the publication time."))
     article.published_at = at
     article.expires_at = expires_at
-    if article.first_published_at is None:
+    if article.first_published_at is None or article.first_published_at > now:
+        # Never live yet (a schedule being moved or published now): this is the first time.
         article.first_published_at = at
     action = A.SCHEDULE if at > now else A.PUBLISH
     return _transition(article, to=S.PUBLISHED, action=action, by=by, note=note)
+
+
+@transaction.atomic
+def reschedule(article, *, by, at, note=""):
+    """A scheduled article gets a new (future) publication time."""
+    _lock(article)
+    check(by, article, "reschedule")
+    now = timezone.now()
+    if at is None or at <= now:
+        raise ValidationError(
+            _("Choose a time in the future, or publish now."), code="invalid_time"
+        )
+    if article.expires_at is not None and article.expires_at <= at:
+        raise ValidationError(_("The expiry time must be after the publication time."))
+    before = article.published_at
+    never_live = article.first_published_at is None or article.first_published_at > now
+    article.published_at = at
+    if never_live:
+        article.first_published_at = at
+    note = note or _("Rescheduled from %(before)s to %(after)s") % {
+        "before": timezone.localtime(before).strftime("%Y-%m-%d %H:%M"),
+        "after": timezone.localtime(at).strftime("%Y-%m-%d %H:%M"),
+    }
+    return _transition(article, to=S.PUBLISHED, action=A.SCHEDULE, by=by, note=note)
+
+
+@transaction.atomic
+def cancel_schedule(article, *, by, note=""):
+    """
+    A scheduled article goes back to approved, without a time: it never went
+    live (an article that was live before keeps its first publication time).
+    """
+    _lock(article)
+    check(by, article, "cancel_schedule")
+    now = timezone.now()
+    if article.first_published_at is not None and article.first_published_at > now:
+        article.first_published_at = None
+    article.published_at = article.first_published_at
+    article.expires_at = None
+    return _transition(article, to=S.APPROVED, action=A.CANCEL_SCHEDULE, by=by, note=note)
 
 
 @transaction.atomic

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "wire",
     "spun",
     "api",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -241,6 +242,24 @@ CELERY_BEAT_SCHEDULE = {
 # The wire desk and distribution (wire/, README "The wire desk").
 # The site's public address, for links made outside a request (pushes).
 SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
+
+# E-mail (the desk's notifications, sent by a job): SMTP set by the
+# environment in production; printed to the console under `make run` (DEBUG
+# without EMAIL_HOST). Tests use Django's locmem backend.
+# https://docs.djangoproject.com/en/5.2/topics/email/
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG and not EMAIL_HOST
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "newsroom@localhost")
 # Items whose text is this similar to an article already here are near-duplicates:
 # "link" imports them into the same story cluster, "skip" leaves them out.
 WIRE_DUPLICATES = os.environ.get("WIRE_DUPLICATES", "link")

@@ -69,6 +69,7 @@ def form_data(article, **overrides):
 MATRIX = {
     # action: (starting status, trashed?, {role: allowed})
     "submit": (S.DRAFT, False, {"writer": True, "editor": True, "chief": True}),
+    "withdraw": (S.REVIEW, False, {"writer": True, "editor": False, "chief": False}),
     "send_back": (S.REVIEW, False, {"writer": False, "editor": True, "chief": True}),
     "approve": (S.REVIEW, False, {"writer": False, "editor": True, "chief": True}),
     "publish": (S.APPROVED, False, {"writer": False, "editor": True, "chief": True}),

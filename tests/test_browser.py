@@ -299,7 +299,7 @@ def test_writer_submits_editor_schedules_reader_sees_it_only_when_due(
         due = (timezone.now().astimezone(SITE_ZONE) + timedelta(hours=1)).replace(
             second=0, microsecond=0
         )
-        publish_form = page.locator("#workflow form").filter(
+        publish_form = page.locator("#workflow .desk-box").filter(
             has=page.locator("button[name=workflow][value=publish]")
         )
         publish_form.locator("input[name=publish_at]").fill(due.strftime("%Y-%m-%dT%H:%M"))

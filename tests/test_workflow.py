@@ -284,7 +284,8 @@ def test_allowed_actions_by_role_and_state(topic, writer, editor, chief):
     review = make_article(topic=topic, status=S.REVIEW, created_by=writer)
     live = make_article(topic=topic, status=S.PUBLISHED, created_by=writer)
     assert workflow.allowed_actions(writer, own) == ["submit"]
-    assert workflow.allowed_actions(writer, review) == []
+    # Their own submission, not yet picked up by an editor: they may withdraw it.
+    assert workflow.allowed_actions(writer, review) == ["withdraw"]
     assert workflow.allowed_actions(writer, live) == []
     assert workflow.allowed_actions(editor, review) == ["send_back", "approve", "publish", "trash"]
     assert workflow.allowed_actions(editor, live) == [

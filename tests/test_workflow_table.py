@@ -49,12 +49,18 @@ def run(action, article, user):
     """Call the workflow function behind `action` (a button or the edit form)."""
     if action == "submit":
         return workflow.submit_for_review(article, by=user)
+    if action == "withdraw":
+        return workflow.withdraw(article, by=user)
     if action == "send_back":
         return workflow.send_back(article, by=user, note="请修改")
     if action == "approve":
         return workflow.approve(article, by=user)
     if action == "publish":
         return workflow.publish(article, by=user)
+    if action == "reschedule":
+        return workflow.reschedule(article, by=user, at=timezone.now() + timedelta(days=3))
+    if action == "cancel_schedule":
+        return workflow.cancel_schedule(article, by=user)
     if action == "unpublish":
         return workflow.unpublish(article, by=user)
     if action == "correct":
