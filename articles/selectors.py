@@ -114,6 +114,31 @@ def adjacent_articles(article):
     return previous, following
 
 
+def related_article_ids(article_id, tag_ids, limit):
+    """
+    Ids of up to `limit` published articles sharing the most tags with
+    `article_id`, newest first among equals, among the RELATED_POOL newest
+    that share any of `tag_ids` (what related_articles shows, as ids, for
+    storing: articles/related.py).
+    """
+    if not tag_ids:
+        return []
+    pool = (
+        Article.objects.published()
+        .filter(tagged_items__tag__in=tag_ids)
+        .exclude(pk=article_id)
+        .order_by("-published_at", "-pk")
+        .values("pk")[:RELATED_POOL]
+    )
+    return list(
+        Article.objects.published()
+        .filter(pk__in=pool)
+        .annotate(shared_tags=Count("tagged_items", filter=Q(tagged_items__tag__in=tag_ids)))
+        .order_by("-shared_tags", "-published_at", "-pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
 def related_articles(article, tag_ids):
     """
     Articles sharing the most tags with this one, newest first, among the
