@@ -10,9 +10,12 @@ through `Article.objects.published()`. So nothing unpublished can show:
 an article that leaves publication vanishes from every stored list on the
 next read, without touching the lists.
 
-A refresh also recomputes the lists of the articles it just chose, so a new
-publication joins its closest neighbours' lists at once; elsewhere it joins
-when those articles are next written or `refresh_related_articles` runs.
+A workflow write also recomputes the lists of the articles it just chose, so
+a new publication joins its closest neighbours' lists at once; elsewhere it
+joins when those articles are next written or `refresh_related_articles`
+runs (nightly, say). Candidates come from each tag's newest links (see
+selectors.related_article_ids), so computing one list costs a few short
+index walks whatever the tags' sizes.
 """
 
 import logging
@@ -53,13 +56,16 @@ def refresh_related(ids):
     return stored
 
 
-def refresh_related_after_commit(ids):
+def refresh_related_after_commit(ids, *, neighbours=True):
     """Refresh once the current transaction commits; an error is logged, the write stands."""
     ids = list(ids)
 
     def refresh():
         try:
-            refresh_related(ids)
+            if neighbours:
+                refresh_related(ids)
+            else:
+                compute_related(ids)
         except Exception:
             logger.exception(
                 "Related articles of %s not refreshed; run manage.py refresh_related_articles",
@@ -70,9 +76,12 @@ def refresh_related_after_commit(ids):
 
 
 def articles_changed(sender, ids=(), **kwargs):
-    """Bulk writes (the importer, bulk actions) announce their ids after commit."""
+    """
+    Bulk writes (the importer, bulk actions) announce their ids after commit:
+    their own lists are recomputed (a few ms each), not their neighbours'.
+    """
     if ids:
-        refresh_related_after_commit(ids)
+        refresh_related_after_commit(ids, neighbours=False)
 
 
 def connect_signals():

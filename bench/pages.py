@@ -22,7 +22,7 @@ def pick_pages():
     home = reverse("articles:home")
     deep = min(DEEP_PAGE, -(-total // PER_PAGE))
 
-    median_article, largest_article = pick_articles(published)
+    median_article, largest_article, smallest_article = pick_articles(published)
     published_filter = Q(
         articles__status=Article.Status.PUBLISHED, articles__deleted_at__isnull=True
     )
@@ -46,6 +46,9 @@ def pick_pages():
         (f"latest-p{deep}", f"{home}?page={deep}"),
         ("article", median_article.get_absolute_url()),
         ("article-big-tags", largest_article.get_absolute_url()),
+        # Only long-tail tags: a related query counted per view had to walk
+        # the whole archive to fill its pool.
+        ("article-small-tags", smallest_article.get_absolute_url()),
         ("topic", topic.get_absolute_url()),
         ("tag", tag.get_absolute_url()),
         (
@@ -65,9 +68,9 @@ def pick_pages():
 
 def pick_articles(published):
     """
-    (median, largest): published articles ranked by the summed sizes of their
-    tags (what a per-view related query would have to read); the median one
-    and the one whose tags are the largest. Ties go to the lower id.
+    (median, largest, smallest): published articles ranked by the summed
+    sizes of their tags; the median one and those whose tags are the largest
+    and the smallest. Ties go to the lower id.
     """
     from django.db.models import Count
 
@@ -81,9 +84,9 @@ def pick_articles(published):
     for article_id, tag_id in links:
         weight[article_id] = weight.get(article_id, 0) + sizes[tag_id]
     ranked = sorted(weight, key=lambda pk: (weight[pk], -pk))
-    median, largest = ranked[len(ranked) // 2], ranked[-1]
-    found = published.in_bulk([median, largest])
-    return found[median], found[largest]
+    median, largest, smallest = ranked[len(ranked) // 2], ranked[-1], ranked[0]
+    found = published.in_bulk([median, largest, smallest])
+    return found[median], found[largest], found[smallest]
 
 
 def sitemap_pages():

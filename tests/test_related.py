@@ -162,3 +162,19 @@ def test_corrections_are_queried_only_when_the_article_has_some(
     assert article.correction_count == 2
     page = client.get(article.get_absolute_url()).content.decode()
     assert "更正：数据有误" in page and "再次更正" in page
+
+
+def test_stored_list_matches_the_live_ranking(topic):
+    from articles.selectors import related_articles
+
+    names = ["芯片", "国际", "合作", "风电", "光伏"]
+    for n in range(25):
+        make_article(
+            topic=topic,
+            tags=[names[n % 5], names[(n * 2 + 1) % 5], names[(n * 3) % 5]],
+            age=timedelta(hours=n + 2),
+        )
+    for article in Article.objects.all()[:5]:
+        tag_ids = list(article.tags.values_list("pk", flat=True))
+        live = [a.pk for a in related_articles(article, tag_ids)]
+        assert compute_related([article.pk])[article.pk][:5] == live
