@@ -24,7 +24,7 @@ def count_corrections(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0012_reader_authors_from_bylines'),
+        ('articles', '0013_resilience_cache_generation'),
     ]
 
     operations = [
