@@ -20,7 +20,15 @@ class ArticlesConfig(AppConfig):
             reversion.register(
                 Article,
                 follow=["tagged_items"],
-                exclude=["original_text", "search_title", "search_text", "search_plain"],
+                exclude=[
+                    "original_text",
+                    "search_title",
+                    "search_text",
+                    "search_plain",
+                    # Derived, and kept current by the workflow: never restored.
+                    "related_ids",
+                    "correction_count",
+                ],
             )
         if not reversion.is_registered(TaggedArticle):
             reversion.register(TaggedArticle)
@@ -30,3 +38,8 @@ class ArticlesConfig(AppConfig):
 
         # Cached pages end with any write that can change them.
         connect_page_cache()
+
+        from .related import connect_signals as connect_related
+
+        # Related lists follow bulk writes too (the workflow refreshes its own).
+        connect_related()

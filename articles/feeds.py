@@ -26,8 +26,6 @@ from .models import Article, Author, Tag, Topic, author_links_prefetch
 from .selectors import get_by_slug_or_404, last_article_change
 from .text import strip_invalid_xml_chars
 
-FEED_ITEMS = 50
-
 
 def xml_safe(value):
     """Strip characters XML 1.0 cannot carry, in strings and lists of strings."""
@@ -176,7 +174,7 @@ class ArticleFeed(Feed):
             .published()
             .select_related("topic", "source", "lead_image")
             .prefetch_related("tags")
-            .order_by(*self.ordering)[:FEED_ITEMS]
+            .order_by(*self.ordering)[: settings.FEED_ITEMS]
         )
         # The body figures of all items in one query.
         return image_feeds.attach_figures(articles)

@@ -262,6 +262,7 @@ LIVE = Q(status="published", deleted_at__isnull=True)
 # Large columns no list of articles shows.
 LISTING_DEFERRED = (
     "body",
+    "related_ids",
     "created_by",
     "updated_by",
     "original_text",
@@ -437,6 +438,24 @@ class Article(models.Model):
         related_name="working_copies",
         verbose_name=_("working copy of"),
         help_text=_("Edits to a published article are made on a copy and published onto it."),
+    )
+    # Kept by the workflow (articles/related.py), so the article page reads
+    # a few rows by primary key instead of counting tags over a tag's history.
+    related_ids = models.JSONField(
+        _("related articles"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Ids of related articles, best first, computed when the article is saved; "
+            "readers see only those that are published. Empty until first computed."
+        ),
+    )
+    correction_count = models.PositiveIntegerField(
+        _("corrections"),
+        default=0,
+        editable=False,
+        help_text=_("How many corrections the article has; the page skips the query at 0."),
     )
     deleted_at = models.DateTimeField(_("moved to trash"), null=True, blank=True, editable=False)
     deleted_by = models.ForeignKey(

@@ -14,12 +14,14 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import LIVE, Article, Source, Topic
+from .models import LIVE, Article, Source, TaggedArticle, Topic
 
 # Longer than any slug we store: answer 404 without asking the database.
 MAX_SLUG_LENGTH = 200
 RELATED_ARTICLES = 5
 RELATED_POOL = 200
+# Stored related lists (articles/related.py) start from each tag's newest links.
+RELATED_TAG_POOL = 50
 
 
 def get_by_slug_or_404(model, slug):
@@ -112,6 +114,44 @@ def adjacent_articles(article):
         .first()
     )
     return previous, following
+
+
+def related_article_ids(article_id, tag_ids, limit):
+    """
+    Ids of up to `limit` published articles sharing the most tags with
+    `article_id`, newest first among equals (for storing: articles/related.py).
+
+    Candidates are the RELATED_TAG_POOL newest links of each tag, read from the
+    (tag, published_at) index of the tag links alone, then kept only if
+    published: one short index walk per tag, two queries more, none of which
+    grows with the size of a tag or of the archive.
+    """
+    tag_ids = sorted(set(tag_ids))
+    if not tag_ids:
+        return []
+    now = timezone.now()
+    pool = set()
+    for tag_id in tag_ids:
+        pool.update(
+            TaggedArticle.objects.filter(tag_id=tag_id, published_at__lte=now)
+            .order_by("-published_at", "-content_object_id")
+            .values_list("content_object_id", flat=True)[:RELATED_TAG_POOL]
+        )
+    pool.discard(article_id)
+    candidates = dict(
+        Article.objects.published(now)
+        .filter(pk__in=pool)
+        .order_by()
+        .values_list("pk", "published_at")
+    )
+    shared = dict.fromkeys(candidates, 0)
+    links = TaggedArticle.objects.filter(
+        content_object_id__in=list(candidates), tag_id__in=tag_ids
+    ).values_list("content_object_id", flat=True)
+    for pk in links:
+        shared[pk] += 1
+    ranked = sorted(candidates, key=lambda pk: (-shared[pk], -candidates[pk].timestamp(), -pk))
+    return ranked[:limit]
 
 
 def related_articles(article, tag_ids):

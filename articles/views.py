@@ -27,7 +27,8 @@ from images.rendering import render_body
 from .cache import CachedCountPaginator
 from .models import Article, Author, SlugRedirect, Tag, Topic
 from .navigation import archive_crumbs, archive_months, home_crumb
-from .selectors import MAX_SLUG_LENGTH, adjacent_articles, get_by_slug_or_404, related_articles
+from .related import related_for_page
+from .selectors import MAX_SLUG_LENGTH, adjacent_articles, get_by_slug_or_404
 from .text import web_url
 
 FEATURED_ARTICLES = 4
@@ -299,9 +300,10 @@ class ArticleDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         article = self.object
         context["previous_article"], context["next_article"] = adjacent_articles(article)
-        context["related_articles"] = related_articles(
-            article, [tag.pk for tag in article.tags.all()]
-        )
+        # Stored when the article was written: a few rows by primary key.
+        context["related_articles"] = related_for_page(article)
+        # Most articles have no correction: no query for them.
+        context["corrections"] = list(article.corrections.all()) if article.correction_count else []
         context["source_url"] = web_url(article.source_url)
         context["modified_at"] = max(article.updated_at, article.published_at)
         if article.updated_at > article.published_at + UPDATED_AFTER:

@@ -40,6 +40,7 @@ from images.checks import require_alt_text
 
 from .changes import announce_events
 from .models import Article, ArticleEvent, Correction, EditorialNote, Tag, TaggedArticle
+from .related import refresh_related_after_commit
 
 S = Article.Status
 A = ArticleEvent.Action
@@ -60,6 +61,9 @@ WORKFLOW_FIELDS = [
     "created_at",
     "version",
     "uuid",
+    # Derived, kept by the workflow itself (articles/related.py, add_correction).
+    "related_ids",
+    "correction_count",
 ]
 
 
@@ -386,6 +390,8 @@ def _save(article, *, by, comment, tags=None):
             article.tags.set(tags)
         reversion.set_user(user_row(by))
         reversion.set_comment(comment)
+    # Its related list follows its tags and its state (after commit, never failing the save).
+    refresh_related_after_commit([article.pk])
 
 
 def _transition(article, *, to, action, by, note="", comment=None):
@@ -631,6 +637,8 @@ def add_correction(article, *, by, text):
     if not text:
         raise ValidationError(_("The correction needs a text."))
     correction = Correction.objects.create(article=article, text=text, created_by=user_row(by))
+    # The row is locked (_lock), so the count cannot miss a concurrent correction.
+    article.correction_count = article.corrections.count()
     _save(article, by=by, comment=_("Correction"))
     record(article, A.CORRECT, by=by, from_status=article.status, note=text)
     return correction

@@ -4,9 +4,10 @@ Generate the benchmark's articles on PostgreSQL, fast.
     .venv/bin/python bench/generate.py [--articles 100000] [--regenerate] [--search-index]
 
 Creates the database if it is missing, runs `migrate`, and fills it once with
-N generated Chinese articles (8 topics, ~200 tags with 1-3 per article, 10
-sources, five years of dates, a few % drafts, scheduled, expired, unpublished
-and trashed). Later runs reuse the data when the database already holds N
+N generated Chinese articles (8 topics, 2,000 tags with Zipf-like sizes and
+3-5 per article, bodies of 1,000-5,000 characters, 10 sources, five years of
+dates, a few % drafts, scheduled, expired, unpublished and trashed), then
+computes every article's stored related list as the workflow would. Later runs reuse the data when the database already holds N
 articles from this generator; `--regenerate` starts over. A database holding
 articles that this generator did not write is refused, never emptied.
 
@@ -19,6 +20,7 @@ few minutes at 100,000 articles). The page benchmark does not need them.
 """
 
 import argparse
+import itertools
 import os
 import random
 import sys
@@ -33,7 +35,7 @@ if __package__ in (None, ""):
 from bench.common import database_url, log, setup_django  # noqa: E402
 
 # Bump when the generated data changes shape: older data is then regenerated.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 MARKER_TABLE = "bench_dataset"
 DEFAULT_ARTICLES = 100_000
 SEED = 2024
@@ -131,9 +133,19 @@ TITLES = [
 BYLINES = ["本报记者 {p}", "本报记者 {p} {q}", "特约撰稿 {p}", "实习记者 {p}", ""]
 
 
-def build_tag_names(count=200):
+TAGS = 2_000
+# Real tag clouds: a tag's size falls off as 1 / rank ** TAG_ZIPF, so at 20,000
+# articles (4 tags each) the largest tags hold thousands of articles, a few
+# hundred tags dozens and the long tail a handful.
+TAG_ZIPF = 1.0
+TAGS_PER_ARTICLE = (3, 4, 5)
+
+
+def build_tag_names(count=TAGS):
     names = [*SUBJECTS, *THEMES, *PLACES]
     names += [f"{subject}{suffix}" for suffix in ("产业", "政策") for subject in SUBJECTS]
+    names += [f"{place}{subject}" for place in PLACES for subject in SUBJECTS]
+    names += [f"{subject}{theme}" for theme in THEMES for subject in SUBJECTS]
     return list(dict.fromkeys(names))[:count]
 
 
@@ -326,7 +338,7 @@ def plan_articles(count, rng, now, topics, sources, tags):
     span = YEARS * 365 * 86400
     topic_weights = [share for _, _, share in TOPICS]
     # Tag popularity falls off like real tag clouds (a few big, a long tail).
-    tag_weights = [1 / (rank + 1) ** 0.9 for rank in range(len(tags))]
+    cumulative = list(itertools.accumulate(1 / (rank + 1) ** TAG_ZIPF for rank in range(len(tags))))
     plans = []
     for _ in range(count):
         # More news in recent years: ages bunch towards now.
@@ -355,8 +367,12 @@ def plan_articles(count, rng, now, topics, sources, tags):
         updated_at = min(moment + timedelta(minutes=rng.randint(0, 120)), now)
         if published_at and published_at > now:
             updated_at = created_at + timedelta(minutes=30)
-        n_tags = rng.choices((1, 2, 3), weights=(40, 35, 25))[0]
-        chosen = list(dict.fromkeys(rng.choices(tags, weights=tag_weights, k=n_tags)))
+        n_tags = rng.choice(TAGS_PER_ARTICLE)
+        chosen = {}
+        while len(chosen) < n_tags:
+            tag = rng.choices(tags, cum_weights=cumulative)[0]
+            chosen[tag.pk] = tag
+        chosen = list(chosen.values())
         plans.append(
             {
                 "status": state,
@@ -430,6 +446,26 @@ def generate(count, *, seed=SEED):
     with connection.cursor() as cursor:
         for model in (Article, TaggedArticle, Topic, Tag, Source):
             cursor.execute(f"VACUUM (ANALYZE) {model._meta.db_table}")
+    compute_all_related()
+
+
+def compute_all_related(batch=500):
+    """What the workflow stores when each article is written: its related list."""
+    from django.db import connection
+
+    from articles.models import Article
+    from articles.related import compute_related
+
+    ids = list(Article.objects.order_by("pk").values_list("pk", flat=True))
+    log(f"Computing the related lists of {len(ids)} articles")
+    started = time.monotonic()
+    for start in range(0, len(ids), batch):
+        compute_related(ids[start : start + batch])
+        if (start + batch) % 5_000 == 0:
+            log(f"  {start + batch}/{len(ids)}")
+    log(f"  done in {time.monotonic() - started:.0f} s")
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM (ANALYZE) {Article._meta.db_table}")
 
 
 def article_copy_rows(plans, text, rng):
@@ -453,7 +489,7 @@ def article_copy_rows(plans, text, rng):
             title=title,
             slug=slug,
             standfirst=text.standfirst(),
-            body=text.body(rng.randint(1000, 2000)),
+            body=text.body(rng.randint(1000, 5000)),
             topic_id=plan["topic"].pk,
             byline=rng.choice(BYLINES).format(p=rng.choice(PEOPLE), q=rng.choice(PEOPLE)),
             source_id=source.pk if source else None,

@@ -22,18 +22,7 @@ def pick_pages():
     home = reverse("articles:home")
     deep = min(DEEP_PAGE, -(-total // PER_PAGE))
 
-    # An article from about half a year ago with two or three tags (the same
-    # one all day: the boundary is a midnight).
-    half_a_year_ago = timezone.localtime(now - timedelta(days=180)).replace(
-        hour=0, minute=0, second=0, microsecond=0
-    )
-    article = (
-        published.filter(published_at__lte=half_a_year_ago)
-        .annotate(tag_count=Count("tagged_items"))
-        .filter(tag_count__gte=2)
-        .order_by("-published_at", "-pk")
-        .first()
-    )
+    median_article, largest_article, smallest_article = pick_articles(published)
     published_filter = Q(
         articles__status=Article.Status.PUBLISHED, articles__deleted_at__isnull=True
     )
@@ -55,7 +44,11 @@ def pick_pages():
     return [
         ("latest", home),
         (f"latest-p{deep}", f"{home}?page={deep}"),
-        ("article", article.get_absolute_url()),
+        ("article", median_article.get_absolute_url()),
+        ("article-big-tags", largest_article.get_absolute_url()),
+        # Only long-tail tags: a related query counted per view had to walk
+        # the whole archive to fill its pool.
+        ("article-small-tags", smallest_article.get_absolute_url()),
         ("topic", topic.get_absolute_url()),
         ("tag", tag.get_absolute_url()),
         (
@@ -71,6 +64,29 @@ def pick_pages():
         ),
         ("rss", reverse("articles:feed-rss")),
     ]
+
+
+def pick_articles(published):
+    """
+    (median, largest, smallest): published articles ranked by the summed
+    sizes of their tags; the median one and those whose tags are the largest
+    and the smallest. Ties go to the lower id.
+    """
+    from django.db.models import Count
+
+    from articles.models import Tag, TaggedArticle
+
+    sizes = dict(Tag.objects.annotate(n=Count("tagged_articles")).values_list("pk", "n"))
+    weight = {}
+    links = TaggedArticle.objects.filter(content_object__in=published).values_list(
+        "content_object_id", "tag_id"
+    )
+    for article_id, tag_id in links:
+        weight[article_id] = weight.get(article_id, 0) + sizes[tag_id]
+    ranked = sorted(weight, key=lambda pk: (weight[pk], -pk))
+    median, largest, smallest = ranked[len(ranked) // 2], ranked[-1], ranked[0]
+    found = published.in_bulk([median, largest, smallest])
+    return found[median], found[largest], found[smallest]
 
 
 def sitemap_pages():

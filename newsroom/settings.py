@@ -397,6 +397,8 @@ PAGE_CACHE = env_bool("PAGE_CACHE", True)
 PAGE_CACHE_SECONDS = int(
     os.environ.get("PAGE_CACHE_SECONDS", "600" if REDIS_URL else str(PUBLIC_CACHE_SECONDS))
 )
+# Items per feed (RSS, Atom, JSON Feed); each carries the article's full text.
+FEED_ITEMS = int(os.environ.get("FEED_ITEMS", "20"))
 # Search answers any query: caching each would let anyone fill the cache.
 # The API is rate-limited per caller and answers per key: never from this cache.
 PAGE_CACHE_EXCLUDE_PREFIXES = ("/admin/", "/search/", "/api/")

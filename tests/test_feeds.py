@@ -18,7 +18,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.http import http_date
 
-from articles import feeds
 from articles.models import Article, Source, Tag, Topic
 from tests.factories import make_article, make_source, make_topic, make_unpublished_variants
 
@@ -233,8 +232,8 @@ def test_items_are_newest_first_with_ties_broken_by_newest(client, feed):
     assert entry_ids(parsed) == [a.uuid.urn for a in (newest, tie_first, middle, oldest)]
 
 
-def test_feed_is_limited_to_the_newest_items(client, feed, monkeypatch):
-    monkeypatch.setattr(feeds, "FEED_ITEMS", 3)
+def test_feed_is_limited_to_the_newest_items(client, feed, settings):
+    settings.FEED_ITEMS = 3
     articles = [feed.article(age=timedelta(hours=n)) for n in range(1, 6)]
 
     parsed = fetch(client, feed)
@@ -242,13 +241,18 @@ def test_feed_is_limited_to_the_newest_items(client, feed, monkeypatch):
     assert entry_ids(parsed) == [a.uuid.urn for a in articles[:3]]
 
 
-def test_latest_feed_carries_at_most_feed_items_entries(client, topic):
-    articles = [make_article(topic=topic, age=timedelta(minutes=n)) for n in range(1, 53)]
+def test_latest_feed_carries_twenty_full_text_entries_by_default(client, topic):
+    articles = [
+        make_article(topic=topic, age=timedelta(minutes=n), body=f"<p>全文{n}</p>")
+        for n in range(1, 23)
+    ]
 
     parsed = parse(client.get(reverse("articles:feed-rss")))
 
-    assert len(parsed.entries) == feeds.FEED_ITEMS == 50
-    assert entry_ids(parsed) == [a.uuid.urn for a in articles[:50]]
+    assert len(parsed.entries) == 20
+    assert entry_ids(parsed) == [a.uuid.urn for a in articles[:20]]
+    # Full text, not a summary.
+    assert "全文1" in parsed.entries[0].content[0].value
 
 
 def test_scoped_feeds_carry_only_their_scope(client, topic, tag):
@@ -478,7 +482,7 @@ def test_overlong_slug_is_404_without_being_looked_up(client, db, url_name):
 
 
 def test_query_count_does_not_grow_with_the_number_of_items(
-    client, feed, django_assert_max_num_queries
+    client, feed, settings, django_assert_max_num_queries
 ):
     def add(n):
         for _ in range(n):
@@ -492,11 +496,12 @@ def test_query_count_does_not_grow_with_the_number_of_items(
     small = count_queries(client, feed.url)
     add(27)
     large = count_queries(client, feed.url)
+    assert settings.FEED_ITEMS == 20  # the default: the newest 20 of 30
 
     assert small == large
     # The topic or tag (scoped feeds only), the last change, the items, their tags.
     scoped = not feed.id.startswith("latest")
     with django_assert_max_num_queries(3 + scoped):
         parsed = fetch(client, feed)
-    assert len(parsed.entries) == 30
+    assert len(parsed.entries) == 20
     assert all(len(entry.tags) == 2 and entry.author for entry in parsed.entries)
