@@ -24,7 +24,7 @@ def count_corrections(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0013_resilience_cache_generation'),
+        ('articles', '0014_desk_autosave_withdraw_schedule'),
     ]
 
     operations = [
