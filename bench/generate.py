@@ -6,8 +6,9 @@ Generate the benchmark's articles on PostgreSQL, fast.
 Creates the database if it is missing, runs `migrate`, and fills it once with
 N generated Chinese articles (8 topics, 2,000 tags with Zipf-like sizes and
 3-5 per article, bodies of 1,000-5,000 characters, 10 sources, five years of
-dates, a few % drafts, scheduled, expired, unpublished and trashed), then
-computes every article's stored related list as the workflow would. Later runs reuse the data when the database already holds N
+dates, a few % drafts, scheduled, expired, unpublished and trashed), each
+with the related list the workflow would have stored (plan_related()).
+Later runs reuse the data when the database already holds N
 articles from this generator; `--regenerate` starts over. A database holding
 articles that this generator did not write is refused, never emptied.
 
@@ -414,6 +415,7 @@ def generate(count, *, seed=SEED):
         text = TextMaker(rng, now)
         check_bodies_are_clean(text)
         plans = plan_articles(count, rng, now, topics, sources, tags)
+        plan_related(plans, now)
 
         log(f"Writing {count} articles with COPY")
         started = time.monotonic()
@@ -446,26 +448,69 @@ def generate(count, *, seed=SEED):
     with connection.cursor() as cursor:
         for model in (Article, TaggedArticle, Topic, Tag, Source):
             cursor.execute(f"VACUUM (ANALYZE) {model._meta.db_table}")
-    compute_all_related()
+    check_related(plans)
 
 
-def compute_all_related(batch=500):
-    """What the workflow stores when each article is written: its related list."""
-    from django.db import connection
+def plan_related(plans, now):
+    """
+    Each article's stored related list, computed from the plans in memory
+    exactly as articles.selectors.related_article_ids does from the tables
+    (the RELATED_TAG_POOL newest links of each tag, published ones only,
+    ranked by shared tags, then newest), so the rows go in with the list the
+    workflow would have stored. check_related() compares a sample.
+    """
+    from articles.related import RELATED_STORED
+    from articles.selectors import RELATED_TAG_POOL
 
+    def live(plan):
+        return (
+            plan["status"] == "published"
+            and plan["deleted_at"] is None
+            and plan["published_at"] is not None
+            and plan["published_at"] <= now
+            and (plan["expires_at"] is None or plan["expires_at"] > now)
+        )
+
+    links = {}
+    for pk, plan in enumerate(plans, start=1):
+        if plan["published_at"] is not None and plan["published_at"] <= now:
+            for tag in plan["tags"]:
+                links.setdefault(tag.pk, []).append((plan["published_at"], pk))
+    newest = {
+        tag_id: [pk for _, pk in sorted(items, reverse=True)[:RELATED_TAG_POOL]]
+        for tag_id, items in links.items()
+    }
+    tag_sets = [{tag.pk for tag in plan["tags"]} for plan in plans]
+    is_live = [live(plan) for plan in plans]
+    for pk, plan in enumerate(plans, start=1):
+        tags = tag_sets[pk - 1]
+        pool = {other for tag_id in tags for other in newest.get(tag_id, ())}
+        pool.discard(pk)
+        ranked = sorted(
+            (other for other in pool if is_live[other - 1]),
+            key=lambda other: (
+                -len(tags & tag_sets[other - 1]),
+                -plans[other - 1]["published_at"].timestamp(),
+                -other,
+            ),
+        )
+        plan["related_ids"] = ranked[:RELATED_STORED]
+
+
+def check_related(plans, sample=50):
+    """The lists written are those the workflow computes (a sample, from the tables)."""
     from articles.models import Article
-    from articles.related import compute_related
+    from articles.related import RELATED_STORED
+    from articles.selectors import related_article_ids
 
-    ids = list(Article.objects.order_by("pk").values_list("pk", flat=True))
-    log(f"Computing the related lists of {len(ids)} articles")
-    started = time.monotonic()
-    for start in range(0, len(ids), batch):
-        compute_related(ids[start : start + batch])
-        if (start + batch) % 5_000 == 0:
-            log(f"  {start + batch}/{len(ids)}")
-    log(f"  done in {time.monotonic() - started:.0f} s")
-    with connection.cursor() as cursor:
-        cursor.execute(f"VACUUM (ANALYZE) {Article._meta.db_table}")
+    step = max(1, len(plans) // sample)
+    for pk in range(1, len(plans) + 1, step):
+        tag_ids = [tag.pk for tag in plans[pk - 1]["tags"]]
+        stored = Article.objects.filter(pk=pk).values_list("related_ids", flat=True).get()
+        if stored != related_article_ids(pk, tag_ids, RELATED_STORED):
+            raise SystemExit(
+                f"Article {pk}: the generated related list differs; fix plan_related()."
+            )
 
 
 def article_copy_rows(plans, text, rng):
@@ -501,6 +546,7 @@ def article_copy_rows(plans, text, rng):
             deleted_at=plan["deleted_at"],
             created_at=plan["created_at"],
             updated_at=plan["updated_at"],
+            related_ids=plan["related_ids"],
         )
 
 
