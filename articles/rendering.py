@@ -52,7 +52,9 @@ def image_state(image):
         image.caption,
         image.credit,
         image.redistributable,
-        sorted(image.renditions.items()) if isinstance(image.renditions, dict) else image.renditions,
+        sorted(image.renditions.items())
+        if isinstance(image.renditions, dict)
+        else image.renditions,
     )
 
 

@@ -77,9 +77,7 @@ async def get(port, path):
     started = time.perf_counter()
     try:
         reader, writer = await asyncio.open_connection(HOST, port)
-        writer.write(
-            f"GET {path} HTTP/1.1\r\nHost: {HOST}\r\nConnection: close\r\n\r\n".encode()
-        )
+        writer.write(f"GET {path} HTTP/1.1\r\nHost: {HOST}\r\nConnection: close\r\n\r\n".encode())
         await writer.drain()
         data = await asyncio.wait_for(reader.read(), timeout=30)
         writer.close()

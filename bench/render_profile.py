@@ -111,9 +111,7 @@ def list_item_prototype(repeat):
     django_item = get_template("articles/_article_item.html")
 
     def with_django():
-        return "".join(
-            django_item.render({"article": a, "item_heading": "h3"}) for a in articles
-        )
+        return "".join(django_item.render({"article": a, "item_heading": "h3"}) for a in articles)
 
     timings = {"django": timed(with_django, repeat)}
     try:
@@ -171,11 +169,14 @@ def main(argv=None):
 
     from django.core.cache import cache
     from django.core.cache.backends.dummy import DummyCache
+    from django.core.management import call_command
     from django.test import Client
 
     import articles.rendering
     from bench.pages import pick_pages
 
+    # Whitenoise's manifest storage needs collected files outside DEBUG.
+    call_command("collectstatic", interactive=False, verbosity=0)
     pages = pick_pages()
     if args.pages:
         wanted = set(args.pages.split(","))

@@ -97,6 +97,9 @@ def parse_args(argv):
     parser.add_argument("--threads", type=int, default=2, help="wrk -t (default 2)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
     parser.add_argument(
+        "--port", type=int, default=0, help="the server's port on 127.0.0.1 (default: a free one)"
+    )
+    parser.add_argument(
         "--max-requests",
         type=int,
         default=0,
@@ -204,7 +207,7 @@ def run_phase(phase, pages, args, wrk, db_url, bare_root):
     flush_redis(args.redis_url)
     bare_dir = bare_root / phase
     bare_dir.mkdir()
-    port = free_port()
+    port = args.port or free_port()
     env = {
         **ORIGINAL_ENVIRONMENT,
         **production_environment(db_url),
