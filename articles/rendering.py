@@ -7,8 +7,9 @@ stale and needs no purge: the article's id and version, a hash of the text
 itself (a write around save(), which does not count a version, still changes
 it), the language (captions say "Photo: …"), the variant (page, or a feed
 with its absolute URLs) and, for figures and pictures, a digest of the
-library images they show. RENDER_VERSION changes every key when the code or
-template that makes the HTML changes; bump it then.
+library images they show. A list item's key also holds a digest of its
+template's source, so editing the template renews them; RENDER_VERSION
+changes every key when the code that makes the HTML changes: bump it then.
 
 Only published articles reach these functions (the views and feeds select
 them through `published()`), and a key holds the text it was rendered from,
@@ -18,6 +19,7 @@ nothing was stored.
 """
 
 import hashlib
+from functools import cache as once
 
 from django.core.cache import cache
 from django.template.loader import get_template
@@ -88,10 +90,16 @@ def rendered_body(article, images=None, *, absolute=None, variant="page"):
     return mark_safe(html)
 
 
+@once
+def item_template_version():
+    """A digest of the list item's template source, read once per process."""
+    return _digest(get_template(ITEM_TEMPLATE).template.source)[:8]
+
+
 def item_key(article, context_key):
     topic, source = article.topic, article.source
     return (
-        f"{ITEM_KEY_PREFIX}:{RENDER_VERSION}:{article.pk}:{article.version}:"
+        f"{ITEM_KEY_PREFIX}:{RENDER_VERSION}.{item_template_version()}:{article.pk}:{article.version}:"
         f"{translation.get_language()}:"
         + _digest(
             context_key,
