@@ -162,9 +162,12 @@ def run_editor(duration, every):
     from articles import workflow
     from articles.models import Article
 
-    user, _ = get_user_model().objects.get_or_create(
+    user, created = get_user_model().objects.get_or_create(
         username=EDITOR_USERNAME, defaults={"is_staff": True, "is_superuser": True}
     )
+    if created:  # acts through the workflow functions only, never logs in
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
     S = Article.Status
     actions = {"publish": 0, "correct": 0, "failed": 0}
     seconds = []
