@@ -120,6 +120,12 @@ def parse_args(argv):
         default=8,
         help="requests in flight in the mixed load (default 8)",
     )
+    parser.add_argument(
+        "--mixed-edit-every",
+        type=float,
+        default=10,
+        help="seconds between the editor's writes in the mixed load (default 10; 0: no editor)",
+    )
     parser.add_argument("--pages", default="", help="comma-separated page names (default all)")
     parser.add_argument(
         "--quick", action="store_true", help="smoke run: 1 repetition of 3 s, 1 s warm-up"
@@ -308,9 +314,8 @@ def measure_mixed(args, port, db_url, server):
         args.redis_url,
         duration=args.mixed_duration,
         connections=args.mixed_connections,
-        edit_every=10,
+        edit_every=args.mixed_edit_every,
     )
-    result["edit_every"] = 10
     result["memory"] = worker_memory(server.pid)
     return result
 
