@@ -105,7 +105,7 @@ def test_editor_makes_a_link_on_the_article_page_and_it_is_listed(editor, draft)
 
     page = client.get(reverse("admin:articles_article_change", args=[draft.pk]), **EN)
     row = re.search(
-        r'<tr data-link="%d" data-state="active">(.*?)</tr>' % link.pk, page.content.decode(), re.S
+        rf'<tr data-link="{link.pk}" data-state="active">(.*?)</tr>', page.content.decode(), re.S
     )
     assert row and "editor" in row.group(1) and "Revoke" in row.group(1)
     assert f"{timezone.localtime(link.expires_at):%Y-%m-%d %H:%M}" in row.group(1)
