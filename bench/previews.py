@@ -29,10 +29,17 @@ def main():
     import django
 
     django.setup()
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext, setup_test_environment
+    import logging
 
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections, connection
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    logging.getLogger("previews").setLevel(logging.WARNING)
+    # As Django's test cases do: keep one connection across requests.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0)
     try:
@@ -58,7 +65,13 @@ def main():
         for name, url in pages.items():
             for _ in range(20):  # warm up
                 assert client.get(url).status_code == 200
-            with CaptureQueriesContext(connection) as queries:
+            queries = []
+
+            def count(execute, sql, params, many, context, queries=queries):
+                queries.append(sql)
+                return execute(sql, params, many, context)
+
+            with connection.execute_wrapper(count):
                 client.get(url)
             times = []
             for _ in range(args.requests):
