@@ -24,6 +24,7 @@ from articles.models import Article
 from previews import services
 from previews.models import PreviewEvent, PreviewLink
 from tests.factories import make_article, make_topic, make_user
+from tests.security.test_database_down import database_down  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -438,3 +439,43 @@ def test_preview_costs_the_same_queries_at_two_sizes(editor, writer):
 
     small, large = scene(1), scene(12)
     assert queries_for(small) == queries_for(large) == 4
+
+
+# Outages ---------------------------------------------------------------------------
+
+
+def test_preview_answers_with_redis_down(editor, draft, settings):
+    from newsroom import resilience
+    from tests.security.test_redis_down import CLOSED_PORT_URL, resilient_cache
+
+    _response, path = make_link(logged_in(editor), draft)
+    resilience._breakers.clear()
+    settings.CACHES = resilient_cache(CLOSED_PORT_URL)
+    settings.PAGE_CACHE = True
+    try:
+        response = anonymous(path)
+        assert response.status_code == 200
+        assert draft.title in response.content.decode()
+        # And an editor still makes and revokes links.
+        _response, second = make_link(logged_in(editor), draft)
+        assert anonymous(second).status_code == 200
+    finally:
+        resilience._breakers.clear()
+
+
+def test_preview_answers_503_not_500_with_the_database_down(
+    editor,
+    draft,
+    database_down,  # noqa: F811 (the fixture imported above)
+):
+    from newsroom.resilience import database_breaker
+
+    _response, path = make_link(logged_in(editor), draft)
+    database_down.go()
+    try:
+        response = anonymous(path)
+    finally:
+        database_down.back()
+        database_breaker.down = False
+    assert response.status_code == 503
+    assert "no-store" in response["Cache-Control"]
