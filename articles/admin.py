@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -332,6 +333,7 @@ class ArticleAdmin(ImageChooserMixin, admin.ModelAdmin):
                         }
                     ),
                     "can_edit": workflow.can_edit(request.user, obj),
+                    "title_max_chars": settings.DESK_TITLE_MAX_CHARS,
                     **desk.autosave_context(request, obj, context),
                     "spun_report": article_report(obj),
                     "may_restore_spun": may_restore(request.user, obj),
