@@ -51,9 +51,7 @@ def report(response):
 
 
 def draft_by(user, topic, **kwargs):
-    return make_article(
-        topic=topic, status=S.DRAFT, published_at=None, created_by=user, **kwargs
-    )
+    return make_article(topic=topic, status=S.DRAFT, published_at=None, created_by=user, **kwargs)
 
 
 def in_review(user, topic, **kwargs):

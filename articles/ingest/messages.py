@@ -44,6 +44,22 @@ TEMPLATES = [
         "refused: the XML declares entities (%(entity)s); entity expansion is off because it "
         "can blow up without bound (the 'billion laughs' attack)"
     ),
+    # Fetching a feed URL (articles/ingest/fetch.py).
+    gettext_noop("%(url)s redirects without saying where to"),
+    gettext_noop("%(url)s answered HTTP %(status)s"),
+    gettext_noop("%(url)s sent an unsupported Content-Encoding: %(encoding)s"),
+    gettext_noop("too many redirects (more than %(count)s)"),
+    gettext_noop("only http and https URLs can be imported, not %(url)s"),
+    gettext_noop("%(url)s has no host name"),
+    gettext_noop("%(url)s has an invalid port"),
+    gettext_noop("%(host)s has no address"),
+    gettext_noop(
+        "refused: %(address)s is a %(kind)s address; only public internet addresses are fetched"
+    ),
+    gettext_noop("cannot resolve %(host)s: %(detail)s"),
+    gettext_noop("%(url)s timed out"),
+    gettext_noop("could not fetch %(url)s: %(detail)s"),
+    gettext_noop("%(url)s is larger than the limit of %(limit)s bytes"),
     gettext_noop("database error: %(detail)s"),
     gettext_noop("database error, nothing from it was written: %(detail)s"),
     gettext_noop("%(count)s invalid UTF-8 byte replaced by U+FFFD (\ufffd): check the text"),
