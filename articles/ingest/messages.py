@@ -13,8 +13,7 @@ unchanged: an untranslated line, never a lost one.
 import re
 from functools import cache
 
-from django.utils.translation import gettext
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 TEMPLATES = [
     gettext_noop("the title is empty"),
