@@ -89,7 +89,7 @@ def test_the_report_is_chinese_in_the_chinese_desk(people, topic):
     live = make_article(topic=topic)
     response = run(client_for(editor, "zh-CN"), "approve_selected", [*waiting[:3], other])
     (message,) = report(response)
-    assert message.startswith("0 篇已批准；4 篇被拒绝：《")
+    assert message.startswith("0 篇已审核通过；4 篇被拒绝：《")
     assert "；《标题》— 文章处于“草稿”状态时无法执行此操作。" in message
     assert live.title not in message
 

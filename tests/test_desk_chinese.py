@@ -296,7 +296,7 @@ def test_the_bulk_report_speaks_the_desks_language(topic):
     url = reverse("admin:articles_article_changelist")
     data = {"action": "approve_selected", "_selected_action": [article.pk], "index": 0}
     for language, text in (
-        ("zh-CN", "0 篇已批准；1 篇被拒绝：《"),
+        ("zh-CN", "0 篇已审核通过；1 篇被拒绝：《"),
         ("en-US", "0 approved; 1 refused: “"),
     ):
         client = Client(HTTP_ACCEPT_LANGUAGE=language)
