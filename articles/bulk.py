@@ -10,7 +10,10 @@ is refused (it changes through a working copy) and an approved one goes
 back to review, exactly as when its form is saved.
 """
 
+from functools import wraps
+
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -131,9 +134,36 @@ def kept_expiry(article, at):
     return expires if expires is not None and expires > (at or timezone.now()) else None
 
 
+def limited(action):
+    """
+    Refuse a selection larger than DESK_BULK_MAX_ARTICLES before anything
+    runs: one request works through the articles one by one, and must end
+    well within the server's timeout to report what it did.
+    """
+
+    @wraps(action)
+    def run(model_admin, request, queryset):
+        count = queryset.count()
+        limit = settings.DESK_BULK_MAX_ARTICLES
+        if count > limit:
+            messages.error(
+                request,
+                _(
+                    "%(count)d articles selected: a bulk action takes at most %(limit)d at a "
+                    "time. Narrow the list with the filters and run it again."
+                )
+                % {"count": count, "limit": limit},
+            )
+            return None
+        return action(model_admin, request, queryset)
+
+    return run
+
+
 # The actions -------------------------------------------------------------------------
 
 
+@limited
 def approve(model_admin, request, queryset):
     _each(
         request,
@@ -143,6 +173,7 @@ def approve(model_admin, request, queryset):
     )
 
 
+@limited
 def publish_now(model_admin, request, queryset):
     def step(article):
         # A scheduled article is brought forward to now; one published
@@ -153,6 +184,7 @@ def publish_now(model_admin, request, queryset):
     _each(request, queryset, ("%(count)d published", "%(count)d published"), step)
 
 
+@limited
 def schedule(model_admin, request, queryset):
     form = ScheduleForm(request.POST if "apply" in request.POST else None)
     if not form.is_valid():
@@ -178,6 +210,7 @@ def schedule(model_admin, request, queryset):
     _each(request, queryset, ("%(count)d scheduled", "%(count)d scheduled"), step)
 
 
+@limited
 def move_to_topic(model_admin, request, queryset):
     form = TopicForm(request.POST if "apply" in request.POST else None)
     if not form.is_valid():
@@ -203,6 +236,7 @@ def move_to_topic(model_admin, request, queryset):
     )
 
 
+@limited
 def add_tag(model_admin, request, queryset):
     form = TagForm(request.POST if "apply" in request.POST else None)
     if not form.is_valid():
@@ -229,6 +263,7 @@ def add_tag(model_admin, request, queryset):
     )
 
 
+@limited
 def trash(model_admin, request, queryset):
     _each(
         request,
@@ -259,6 +294,7 @@ def intermediate(model_admin, request, queryset, form, *, title, action, help_te
     return TemplateResponse(request, "admin/articles/article/bulk_action.html", context)
 
 
+@limited
 def restore(model_admin, request, queryset):
     _each(
         request,

@@ -243,6 +243,9 @@ CELERY_BEAT_SCHEDULE = {
 # counting spaces; about 30 for a Chinese headline), shown under the title and
 # flagged beyond it (static/articles/desk-form.js).
 DESK_TITLE_MAX_CHARS = int(os.environ.get("DESK_TITLE_MAX_CHARS", "30"))
+# A bulk action on the article list takes at most this many articles (one
+# request runs them one by one; ~0.1 s each to publish: bench/bulk_actions.py).
+DESK_BULK_MAX_ARTICLES = int(os.environ.get("DESK_BULK_MAX_ARTICLES", "100"))
 
 # The wire desk and distribution (wire/, README "The wire desk").
 # The site's public address, for links made outside a request (pushes).

@@ -81,8 +81,7 @@ def test_a_bulk_schedule_asks_the_time_and_reports_each_article(
         message = page.locator(".messagelist li")
         expect(message).to_have_count(1)
         expect(message).to_have_text(
-            f"1 篇已定时发布；1 篇被拒绝：《{live.title}》— "
-            "文章处于“已发布”状态时无法执行此操作。"
+            f"1 篇已定时发布；1 篇被拒绝：《{live.title}》— 文章处于“已发布”状态时无法执行此操作。"
         )
         approved.refresh_from_db()
         assert approved.published_at == due

@@ -294,3 +294,18 @@ def test_select_all_across_pages_goes_through_the_intermediate_page(people, topi
     )
     assert report(response) == ["3 moved"]
     assert Article.objects.filter(topic=target).count() == 3
+
+
+def test_a_selection_over_the_limit_is_refused_before_anything_runs(people, topic, settings):
+    settings.DESK_BULK_MAX_ARTICLES = 2
+    editor = people["editor"]
+    waiting = [in_review(people["writer"], topic) for _ in range(3)]
+    for action, data in (("approve_selected", {}), ("move_to_topic", {})):
+        response = run(client_for(editor), action, waiting, **data)
+        assert response.status_code == 302
+        assert report(response) == [
+            "3 articles selected: a bulk action takes at most 2 at a time. Narrow the list "
+            "with the filters and run it again."
+        ]
+    assert set(Article.objects.values_list("status", flat=True)) == {S.REVIEW}
+    assert report(run(client_for(editor), "approve_selected", waiting[:2])) == ["2 approved"]
