@@ -171,6 +171,17 @@ def test_the_desk_in_chinese_shows_no_english_in_the_browser(
         menubar = page.locator(".field-body .prose-menubar")
         expect(menubar.locator("[title='加粗']")).to_have_count(1)
         expect(menubar.locator("[title='插入链接']")).to_have_count(1)
+        # The link dialog: its title and fields in Chinese.
+        page.locator(".field-body [contenteditable=true].ProseMirror").click()
+        page.keyboard.press("Control+a")
+        menubar.locator("[title='插入链接']").click()
+        dialog = page.locator("dialog[open]")
+        expect(dialog).to_be_visible()
+        expect(dialog).to_contain_text("网址")
+        expect(dialog).to_contain_text("在新窗口打开")
+        dialog_english = visible_english(page, phrases | {"Open in new window", "Edit Link"})
+        assert dialog_english == []
+        page.keyboard.press("Escape")
         desk.assert_self_contained()
 
         # The same desk in English is English.
