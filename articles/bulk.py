@@ -21,7 +21,7 @@ from django.db import transaction
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 
 from . import workflow
 from .models import Topic
@@ -61,7 +61,7 @@ class Report:
     """What happened to each article of a bulk action, for one message."""
 
     def __init__(self, done_label):
-        self.done_label = done_label  # ngettext pair with %(count)d
+        self.done_label = done_label  # ngettext_lazy(..., "count")
         self.done = 0
         self.unchanged = []
         self.refused = []
@@ -81,8 +81,7 @@ class Report:
             self.done += 1
 
     def send(self, request):
-        singular, plural = self.done_label
-        parts = [ngettext(singular, plural, self.done) % {"count": self.done}]
+        parts = [self.done_label % {"count": self.done}]
         if self.unchanged:
             parts.append(
                 ngettext(
@@ -168,7 +167,7 @@ def approve(model_admin, request, queryset):
     _each(
         request,
         queryset,
-        ("%(count)d approved", "%(count)d approved"),
+        ngettext_lazy("%(count)d approved", "%(count)d approved", "count"),
         lambda article: workflow.approve(article, by=request.user),
     )
 
@@ -181,7 +180,12 @@ def publish_now(model_admin, request, queryset):
         expires = None if article.working_copy_of_id else kept_expiry(article, None)
         workflow.publish(article, by=request.user, expires_at=expires)
 
-    _each(request, queryset, ("%(count)d published", "%(count)d published"), step)
+    _each(
+        request,
+        queryset,
+        ngettext_lazy("%(count)d published", "%(count)d published", "count"),
+        step,
+    )
 
 
 @limited
@@ -207,7 +211,12 @@ def schedule(model_admin, request, queryset):
         else:
             workflow.publish(article, by=request.user, at=at, expires_at=kept_expiry(article, at))
 
-    _each(request, queryset, ("%(count)d scheduled", "%(count)d scheduled"), step)
+    _each(
+        request,
+        queryset,
+        ngettext_lazy("%(count)d scheduled", "%(count)d scheduled", "count"),
+        step,
+    )
 
 
 @limited
@@ -231,7 +240,7 @@ def move_to_topic(model_admin, request, queryset):
     _each(
         request,
         queryset,
-        ("%(count)d moved", "%(count)d moved"),
+        ngettext_lazy("%(count)d moved", "%(count)d moved", "count"),
         lambda article: workflow.bulk_edit(article, by=request.user, topic=topic, comment=comment),
     )
 
@@ -258,7 +267,7 @@ def add_tag(model_admin, request, queryset):
     _each(
         request,
         queryset,
-        ("%(count)d tagged", "%(count)d tagged"),
+        ngettext_lazy("%(count)d tagged", "%(count)d tagged", "count"),
         lambda article: workflow.bulk_edit(article, by=request.user, add_tag=tag, comment=comment),
     )
 
@@ -268,7 +277,7 @@ def trash(model_admin, request, queryset):
     _each(
         request,
         queryset.filter(deleted_at__isnull=True),
-        ("%(count)d moved to the trash", "%(count)d moved to the trash"),
+        ngettext_lazy("%(count)d moved to the trash", "%(count)d moved to the trash", "count"),
         lambda article: workflow.trash(article, by=request.user),
     )
 
@@ -299,6 +308,8 @@ def restore(model_admin, request, queryset):
     _each(
         request,
         queryset.filter(deleted_at__isnull=False),
-        ("%(count)d restored from the trash", "%(count)d restored from the trash"),
+        ngettext_lazy(
+            "%(count)d restored from the trash", "%(count)d restored from the trash", "count"
+        ),
         lambda article: workflow.restore(article, by=request.user),
     )
