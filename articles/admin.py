@@ -1,6 +1,7 @@
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.urls import path, reverse
 from django.utils import timezone
@@ -11,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from images.admin import ImageChooserMixin
 from spun.admin import SpunFilter, article_report, may_restore, spun_urls
 
-from . import dashboard, desk, workflow
+from . import bulk, dashboard, desk, workflow
 from .forms import ArticleAdminForm, CorrectionForm, PublishForm
 from .ingest.admin_views import import_urls
 from .models import Article, ArticleEvent, Autosave, SlugRedirect, Source, Tag, Topic
@@ -122,7 +123,19 @@ class ArticleAdmin(ImageChooserMixin, admin.ModelAdmin):
     date_hierarchy = "published_at"
     autocomplete_fields = ["topic", "source"]
     raw_id_fields = ["lead_image"]  # chosen from the library grid (images.admin)
-    actions = ["trash_selected", "restore_selected", "empty_trash"]
+    # Bulk actions (articles/bulk.py): each article through its workflow
+    # function, refusals reported per article. Offered to everyone who may
+    # change articles: the table decides per article, as the buttons do.
+    actions = [
+        "approve_selected",
+        "publish_selected",
+        "schedule_selected",
+        "move_to_topic",
+        "add_tag",
+        "trash_selected",
+        "restore_selected",
+        "empty_trash",
+    ]
     fieldsets = [
         (None, {"fields": ["title", "slug", "standfirst", "body", "topic", "tags", "byline"]}),
         (_("Lead image"), {"fields": ["lead_image", "lead_image_caption"]}),
@@ -320,6 +333,7 @@ class ArticleAdmin(ImageChooserMixin, admin.ModelAdmin):
                         }
                     ),
                     "can_edit": workflow.can_edit(request.user, obj),
+                    "title_max_chars": settings.DESK_TITLE_MAX_CHARS,
                     **desk.autosave_context(request, obj, context),
                     "spun_report": article_report(obj),
                     "may_restore_spun": may_restore(request.user, obj),
@@ -331,19 +345,7 @@ class ArticleAdmin(ImageChooserMixin, admin.ModelAdmin):
         workflow.trash(obj, by=request.user)
 
     def delete_queryset(self, request, queryset):
-        self.each(request, queryset.filter(deleted_at__isnull=True), workflow.trash)
-
-    def each(self, request, queryset, transition):
-        """Run `transition` on each article; report refusals per article, never as a 500."""
-        done = 0
-        for article in queryset:
-            try:
-                transition(article, by=request.user)
-                done += 1
-            except (ValidationError, PermissionDenied) as refusal:
-                message = "; ".join(getattr(refusal, "messages", None) or [str(refusal)])
-                self.message_user(request, f"{article.title}: {message}", messages.ERROR)
-        return done
+        bulk.trash(self, request, queryset)
 
     # Desk views -------------------------------------------------------------------
 
@@ -436,17 +438,35 @@ class ArticleAdmin(ImageChooserMixin, admin.ModelAdmin):
         # In the site's article styles (static/css/body.css, loaded by the change form).
         return format_html('<div class="article-body">{}</div>', mark_safe(obj.body))
 
+    @admin.action(description=_("Approve selected articles"))
+    def approve_selected(self, request, queryset):
+        return bulk.approve(self, request, queryset)
+
+    @admin.action(description=_("Publish selected articles now"))
+    def publish_selected(self, request, queryset):
+        return bulk.publish_now(self, request, queryset)
+
+    @admin.action(description=_("Schedule selected articles…"))
+    def schedule_selected(self, request, queryset):
+        return bulk.schedule(self, request, queryset)
+
+    @admin.action(description=_("Move selected articles to a topic…"))
+    def move_to_topic(self, request, queryset):
+        return bulk.move_to_topic(self, request, queryset)
+
+    @admin.action(description=_("Add a tag to selected articles…"))
+    def add_tag(self, request, queryset):
+        return bulk.add_tag(self, request, queryset)
+
     @admin.action(description=_("Move selected articles to the trash"), permissions=["delete"])
     def trash_selected(self, request, queryset):
-        if self.each(request, queryset.filter(deleted_at__isnull=True), workflow.trash):
-            self.message_user(request, _("Moved to the trash."), messages.SUCCESS)
+        return bulk.trash(self, request, queryset)
 
     @admin.action(
         description=_("Restore selected articles from the trash"), permissions=["restore"]
     )
     def restore_selected(self, request, queryset):
-        if self.each(request, queryset.filter(deleted_at__isnull=False), workflow.restore):
-            self.message_user(request, _("Restored from the trash."), messages.SUCCESS)
+        return bulk.restore(self, request, queryset)
 
     @admin.action(
         description=_("Delete selected articles in the trash for good"),

@@ -506,6 +506,45 @@ def save_article(article, *, by, base_version=None, tags=None, comment=None, not
     return notices
 
 
+@transaction.atomic
+def bulk_edit(article, *, by, topic=None, add_tag=None, comment=None):
+    """
+    A bulk action's edit (move to `topic`, add the tag named `add_tag`): the
+    article as stored, under its lock, changed and saved by save_article, so
+    the edit rule of the article's state applies as in its form (a published
+    article is refused: it changes through a working copy; an approved one
+    goes back to review). Returns False when there was nothing to change.
+    """
+    current = _locked_row(article.pk, original_id=article.working_copy_of_id)
+    if state_of(current) == PUBLISHED and not current.working_copy_of_id:
+        check(by, current, "working_copy")  # not allowed to you at all: that reason
+        raise ValidationError(
+            _(
+                "A published article changes through a working copy: open it, press "
+                "“Edit (working copy)” and make the change there."
+            ),
+            code="state",
+        )
+    check(by, current, "edit")
+    tags = None
+    changed = False
+    if topic is not None and current.topic_id != topic.pk:
+        current.topic = topic
+        changed = True
+    if add_tag is not None:
+        names = [tag.name for tag in current.tags.all()]
+        if add_tag.lower() not in (name.lower() for name in names):
+            tags = [*names, add_tag]
+            changed = True
+    if not changed:
+        return False
+    save_article(current, by=by, base_version=current.version, tags=tags, comment=comment)
+    article.__dict__.update(
+        {f.attname: getattr(current, f.attname) for f in Article._meta.concrete_fields}
+    )
+    return True
+
+
 def _attname(name):
     return Article._meta.get_field(name).attname
 

@@ -240,6 +240,16 @@ CELERY_BEAT_SCHEDULE = {
     "wire-tick": {"task": "wire.tick", "schedule": int(os.environ.get("WIRE_TICK_SECONDS", "30"))},
 }
 
+# The desk's article form: the title length recommended (字数, characters not
+# counting spaces; about 30 for a Chinese headline), shown under the title and
+# flagged beyond it (static/articles/desk-form.js).
+DESK_TITLE_MAX_CHARS = int(os.environ.get("DESK_TITLE_MAX_CHARS", "30"))
+# A bulk action on the article list takes at most this many articles: one
+# request runs them one by one and must finish well inside GUNICORN_TIMEOUT
+# (publishing took 0.1-0.4 s an article on a loaded 2-core machine with jobs
+# run in-process: bench/bulk_actions.py).
+DESK_BULK_MAX_ARTICLES = int(os.environ.get("DESK_BULK_MAX_ARTICLES", "50"))
+
 # The wire desk and distribution (wire/, README "The wire desk").
 # The site's public address, for links made outside a request (pushes).
 SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")

@@ -33,6 +33,7 @@ APPS = [
     "newsroom",
 ]
 GETTEXT = {"_", "gettext", "gettext_lazy", "gettext_noop", "pgettext", "pgettext_lazy"}
+NGETTEXT = {"ngettext", "ngettext_lazy"}
 TEMPLATE_STRING = re.compile(r"""{%\s*(?:translate|trans)\s+(["'])(.+?)\1""")
 TEMPLATE_BLOCK = re.compile(
     r"{%\s*blocktrans(?:late)?(\s+[^%]*)?%}(.*?){%\s*endblocktrans(?:late)?\s*%}", re.S
@@ -49,6 +50,10 @@ def python_msgids():
                 if not isinstance(node, ast.Call) or not node.args:
                     continue
                 name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+                if name in NGETTEXT:
+                    if isinstance(node.args[0], ast.Constant):  # the catalogue's key: (msgid, 0)
+                        yield f"{path.relative_to(ROOT)}", (node.args[0].value, 0)
+                    continue
                 if name not in GETTEXT:
                     continue
                 strings = [a.value for a in node.args[:2] if isinstance(a, ast.Constant)]
@@ -85,7 +90,7 @@ def test_every_string_we_mark_has_a_chinese_translation():
         {
             f"{where}: {msgid!r}"
             for where, msgid in [*python_msgids(), *template_msgids()]
-            if msgid.strip() and not catalog.get(msgid)
+            if (msgid[0] if isinstance(msgid, tuple) else msgid).strip() and not catalog.get(msgid)
         }
     )
     assert missing == []
@@ -94,10 +99,13 @@ def test_every_string_we_mark_has_a_chinese_translation():
 def english_phrases():
     """Our own English msgids of two words or more (single words are too common to search for)."""
     po = (ROOT / "locale/zh_Hans/LC_MESSAGES/django.po").read_text()
+    catalog = trans_real.translation("zh-hans")._catalog
     phrases = set()
     for msgid in re.findall(r'^msgid "(.+)"$', po, re.M):
         if "%(" in msgid or "\\" in msgid or len(msgid.split()) < 2:
             continue
+        if catalog.get(msgid) == msgid:
+            continue  # a name kept as it is in Chinese too ("JSON Lines")
         phrases.add(msgid)
     return phrases
 
@@ -125,11 +133,86 @@ def desk(topic):
             reverse("admin:articles_article_add"),
             reverse("admin:notifications_notification_changelist"),
             reverse("admin:notifications_notification_settings"),
+            reverse("admin:articles_article_revisions", args=[review.pk]),
+            reverse("admin:articles_article_import"),
+            reverse("admin:images_image_changelist"),
+            reverse("admin:images_image_upload"),
+        ],
+        # Pages reached by a POST: the import's summary and its error lines,
+        # the bulk actions' pages and their per-article reports.
+        "posts": [
+            (reverse("admin:articles_article_import"), lambda: {"file": bad_import()}),
+            *[
+                (
+                    reverse("admin:articles_article_changelist"),
+                    lambda action=action: {
+                        "action": action,
+                        "_selected_action": [draft.pk, review.pk, live.pk],
+                        "index": 0,
+                    },
+                )
+                for action in ("schedule_selected", "move_to_topic", "add_tag")
+            ],
+            *[
+                (
+                    reverse("admin:articles_article_changelist"),
+                    lambda data=data: {
+                        "_selected_action": [draft.pk, review.pk, live.pk, scheduled.pk],
+                        "index": 0,
+                        "apply": 1,
+                        **data,
+                    },
+                )
+                for data in (
+                    {"action": "approve_selected"},
+                    {"action": "publish_selected"},
+                    {"action": "add_tag", "tag": "芯片"},
+                    {"action": "move_to_topic", "topic": topic.pk},
+                    {"action": "schedule_selected", "publish_at": "2020-01-01T00:00"},
+                )
+            ],
         ],
     }
 
 
+def bad_import():
+    """A JSON Lines file whose every line fails differently."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    lines = [
+        '{"title": "", "topic": "业界新闻"}',
+        "not json at all",
+        "[1, 2]",
+        '{"title": "标题", "topic": "业界新闻", "tags": "合作"}',
+        '{"title": "标题", "topic": "业界新闻", "published_at": "yesterday"}',
+        '{"title": "标题", "topic": "业界新闻", "published_at": "2024-12-05T14:32:26"}',
+        '{"title": "标题", "topic": "业界新闻", "slug": "不是 slug"}',
+        '{"title": "标题", "topic": "业界新闻", "source_url": "javascript:alert(1)"}',
+        '{"title": "标题", "topic": "业界新闻", "status": "gone"}',
+        '{"title": "标题", "topic": "业界新闻", "featured": "yes"}',
+        '{"title": "标题", "topic": "业界新闻", "uuid": "nope"}',
+        '{"title": "长' + "长" * 300 + '", "topic": "业界新闻"}',
+    ]
+    return SimpleUploadedFile("bad.jsonl", "\n".join(lines).encode(), "application/jsonl")
+
+
 S = Article.Status
+
+# Words of the importer's English lines that bad_import() provokes.
+ENGLISH_IMPORT_LINES = [
+    "the title is empty",
+    "invalid JSON",
+    "expected a JSON object",
+    "must be a list",
+    "is not an ISO 8601",
+    "needs a UTC offset",
+    "is not a valid slug",
+    "is not an http(s) URL",
+    "is not one of",
+    "must be true or false",
+    "is not a UUID",
+    "is longer than",
+]
 
 
 def visible_text(html):
@@ -146,14 +229,21 @@ def test_the_desk_in_chinese_shows_none_of_our_english(desk, role):
     client.force_login(desk["users"][role])
     phrases = english_phrases()
     found = {}
-    for url in desk["pages"]:
-        response = client.get(url)
+    responses = [(url, client.get(url)) for url in desk["pages"]]
+    for url, data in desk["posts"]:
+        sent = data()
+        responses.append(
+            (f"POST {url} {sent.get('action', '')}", client.post(url, sent, follow=True))
+        )
+    for url, response in responses:
         assert response.status_code in (200, 403), url
         if response.status_code != 200:
             continue
         assert response["Content-Language"] == "zh-hans"
         text = visible_text(response.content.decode())
         left = sorted(p for p in phrases if re.search(rf"(?<![\w-]){re.escape(p)}(?![\w-])", text))
+        # The import's error lines: translated, not the importer's English.
+        left += [line for line in ENGLISH_IMPORT_LINES if line in text]
         if left:
             found[url] = left
     assert found == {}
@@ -187,3 +277,44 @@ def test_the_history_names_statuses_not_codes(topic):
         page = client.get(url).content.decode()
         assert "草稿" in page and "待审" in page, url
         assert "draft → review" not in page and "<td>draft</td>" not in page, url
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "language, expected, absent",
+    [
+        (
+            "zh-CN",
+            ["bad.jsonl:1: 标题为空", "bad.jsonl:2: JSON 无效:", "不是 UUID"],
+            "invalid JSON",
+        ),
+        ("en-US", ["bad.jsonl:1: the title is empty", "bad.jsonl:2: invalid JSON"], "标题为空"),
+    ],
+)
+def test_the_import_pages_error_lines_speak_the_desks_language(topic, language, expected, absent):
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    client.force_login(make_user("editor"))
+    response = client.post(reverse("admin:articles_article_import"), {"file": bad_import()})
+    assert response.context["summary"].failed == 12
+    lines = response.context["failure_lines"]
+    assert len(lines) == 12
+    page = response.content.decode()
+    for line in expected:
+        assert line in page
+    assert absent not in page
+
+
+@pytest.mark.django_db
+def test_the_bulk_report_speaks_the_desks_language(topic):
+    writer = make_user("writer")
+    article = make_article(topic=topic, status=S.DRAFT, published_at=None, created_by=writer)
+    url = reverse("admin:articles_article_changelist")
+    data = {"action": "approve_selected", "_selected_action": [article.pk], "index": 0}
+    for language, text in (
+        ("zh-CN", "0 篇已审核通过；1 篇被拒绝：《"),
+        ("en-US", "0 approved; 1 refused: “"),
+    ):
+        client = Client(HTTP_ACCEPT_LANGUAGE=language)
+        client.force_login(writer)
+        page = client.post(url, data, follow=True).content.decode()
+        assert text in page, language

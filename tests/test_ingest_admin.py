@@ -117,11 +117,19 @@ def test_topic_source_and_publish_options(admin_client):
 
 
 def test_failures_are_listed(admin_client):
-    response = admin_client.post(IMPORT_URL, {"file": upload("truncated.jsonl")})
+    response = admin_client.post(
+        IMPORT_URL, {"file": upload("truncated.jsonl")}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     summary = response.context["summary"]
     assert (summary.created, summary.failed) == (2, 1)
     page = response.content.decode()
     assert "truncated.jsonl:3: invalid JSON" in page
+    # The same line on the Chinese desk (articles/ingest/messages.py).
+    response = admin_client.post(
+        IMPORT_URL, {"file": upload("truncated.jsonl")}, HTTP_ACCEPT_LANGUAGE="zh-CN"
+    )
+    page = response.content.decode()
+    assert "truncated.jsonl:3: JSON 无效:" in page and "invalid JSON" not in page
 
 
 def test_strict_upload_writes_nothing(admin_client):
@@ -136,8 +144,14 @@ def test_strict_upload_writes_nothing(admin_client):
 
 
 def test_billion_laughs_upload_is_refused(admin_client):
-    response = admin_client.post(IMPORT_URL, {"file": upload("billion_laughs.xml")})
+    response = admin_client.post(
+        IMPORT_URL, {"file": upload("billion_laughs.xml")}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert "billion laughs" in response.content.decode()
+    response = admin_client.post(
+        IMPORT_URL, {"file": upload("billion_laughs.xml")}, HTTP_ACCEPT_LANGUAGE="zh-CN"
+    )
+    assert "十亿笑声" in response.content.decode()
     assert Article.objects.count() == 0
 
 
@@ -146,10 +160,16 @@ def test_feed_url_on_loopback_is_refused(admin_client, monkeypatch):
         raise AssertionError("no connection may be attempted")
 
     monkeypatch.setattr(socket, "create_connection", no_connection)
-    response = admin_client.post(IMPORT_URL, {"url": "http://127.0.0.1:8000/feed.xml"})
+    response = admin_client.post(
+        IMPORT_URL, {"url": "http://127.0.0.1:8000/feed.xml"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     summary = response.context["summary"]
     assert summary.failed == 1
     assert "refused: 127.0.0.1 is a loopback address" in response.content.decode()
+    response = admin_client.post(
+        IMPORT_URL, {"url": "http://127.0.0.1:8000/feed.xml"}, HTTP_ACCEPT_LANGUAGE="zh-CN"
+    )
+    assert "已拒绝:127.0.0.1 是 loopback 地址" in response.content.decode()
 
 
 def test_a_file_or_a_url_is_required(admin_client):

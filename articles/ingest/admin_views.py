@@ -18,6 +18,7 @@ from articles.models import Source, Topic
 
 from .formats import DEFAULT_FEED_TOPIC
 from .importer import import_documents
+from .messages import translate_line
 from .sources import StreamDocument, UrlDocument
 
 # Larger archives take longer than a web request should: use the command.
@@ -145,6 +146,9 @@ def import_view(request, model_admin):
         "title": _("Import articles"),
         "form": form,
         "summary": summary,
+        # The importer's lines, in the desk's language (articles/ingest/messages.py).
+        "failure_lines": [translate_line(line) for line in summary.failures] if summary else [],
+        "notice_lines": [translate_line(line) for line in summary.notices] if summary else [],
         "drafts_url": reverse("admin:articles_article_changelist") + "?status__exact=draft",
     }
     return TemplateResponse(request, "admin/articles/article/import.html", context)

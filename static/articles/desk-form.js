@@ -70,14 +70,13 @@
   });
 
   // 字数: characters of the title, standfirst and body (text, not markup,
-  // not spaces), with the recommended title length.
+  // not spaces), with the recommended title length (settings.DESK_TITLE_MAX_CHARS).
+  // Counted by code point, so every Chinese character (even outside the
+  // Basic Multilingual Plane) and every letter counts one.
   const TITLE_MAX = parseInt(config.dataset.titleMax, 10) || 30;
-  const characters = (text) => text.replace(/\s+/g, "").length;
-  const bodyText = (html) => {
-    const box = document.createElement("div");
-    box.innerHTML = html;
-    return box.textContent;
-  };
+  const characters = (text) => [...text.replace(/\s+/g, "")].length;
+  // Parsed into an inert document: nothing in the markup loads or runs.
+  const bodyText = (html) => new DOMParser().parseFromString(html, "text/html").body.textContent;
   function counter(name, read) {
     const field = form.querySelector(`[name=${name}]`);
     const row = field && field.closest(".form-row, .fieldBox");
@@ -90,8 +89,11 @@
       const count = characters(read(field.value));
       let text = `${config.dataset.countLabel}: ${count}`;
       if (name === "title") {
+        const over = count > TITLE_MAX;
         text += ` (${config.dataset.titleAdvice})`;
-        out.classList.toggle("errornote", count > TITLE_MAX);
+        if (over) text += ` — ${config.dataset.titleOver}`;
+        out.classList.toggle("errornote", over);
+        out.classList.toggle("desk-count-over", over);
       }
       out.textContent = text;
     };
