@@ -68,13 +68,19 @@ class ArticleAdminForm(forms.ModelForm):
             "source",
             "source_url",
             "featured",
+            "featured_order",
+            "pinned_until",
             "lead_image",
             "lead_image_caption",
+            "seo_title",
+            "meta_description",
+            "social_title",
         ]
         widgets = {
             "body": AdminProseEditorWidget(
                 preset="configurable", config={"extensions": BODY_EDITOR_EXTENSIONS}
-            )
+            ),
+            "meta_description": forms.Textarea(attrs={"rows": 3}),
         }
 
     def __init__(self, *args, **kwargs):
@@ -111,6 +117,18 @@ class ArticleAdminForm(forms.ModelForm):
             # the permission and the version the editor started from.
             workflow.check_edit(self.user, self.instance.pk, cleaned.get("base_version"))
         return cleaned
+
+
+class CurationForm(forms.ModelForm):
+    """
+    A row of the desk's change list: homepage curation (置顶), for users who
+    may publish (ArticleAdmin.get_changelist_instance). Saved through
+    workflow.curate, which checks the permission again.
+    """
+
+    class Meta:
+        model = Article
+        fields = workflow.CURATION_FIELDS
 
 
 class PublishForm(forms.Form):

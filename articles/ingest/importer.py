@@ -85,6 +85,7 @@ CONTENT_FIELDS = ["title", "standfirst", "body", "byline", "topic_id", "source_i
 # Decisions of publication: only users who may publish change them.
 PUBLICATION_FIELDS = ["published_at", "expires_at", "featured"]
 CONTENT_FIELDS += ["lead_image_id", "lead_image_caption"]  # images app
+CONTENT_FIELDS += ["seo_title", "meta_description", "social_title"]
 S = Article.Status
 A = ArticleEvent.Action
 
@@ -543,6 +544,10 @@ class Importer:
         row = {
             "title": title,
             "standfirst": strip_invalid_xml_chars(item.standfirst).strip(),
+            **{
+                name: strip_invalid_xml_chars(getattr(item, name)).strip()
+                for name in ("seo_title", "meta_description", "social_title")
+            },
             "body": sanitize_html(item.body),
             "byline": strip_invalid_xml_chars(item.byline).strip(),
             "topic_id": self._topic_id(item.topic) if item.topic else None,
@@ -643,6 +648,9 @@ class Importer:
         article = Article(
             title=row["title"],
             standfirst=row["standfirst"],
+            seo_title=row["seo_title"],
+            meta_description=row["meta_description"],
+            social_title=row["social_title"],
             body=row["body"],
             byline=row["byline"],
             topic_id=row["topic_id"] or self._topic_id(DEFAULT_FEED_TOPIC),
