@@ -85,6 +85,8 @@ class ArticleAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "featured_order" in self.fields:
+            self.fields["featured_order"].required = False
         if self.instance.pk and not self.is_bound:
             self.fields["base_version"].initial = self.instance.version
             if self.restored is not None:
@@ -100,6 +102,11 @@ class ArticleAdminForm(forms.ModelForm):
                 % {"length": len(body), "max": BODY_MAX_LENGTH}
             )
         return body
+
+    def clean_featured_order(self):
+        # Left empty: the order it had (0 for a new article).
+        order = self.cleaned_data.get("featured_order")
+        return self.instance.featured_order if order is None else order
 
     def clean_standfirst(self):
         standfirst = self.cleaned_data.get("standfirst", "")
