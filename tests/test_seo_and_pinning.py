@@ -131,7 +131,9 @@ def test_seo_fields_have_sensible_maximum_lengths(topic, users):
     article = make_article(topic=topic, status=S.DRAFT, created_by=users["writer"])
     response = client_for(users["writer"]).post(
         change_url(article),
-        form_data(article, seo_title="长" * 71, meta_description="述" * 161, social_title="分" * 101),
+        form_data(
+            article, seo_title="长" * 71, meta_description="述" * 161, social_title="分" * 101
+        ),
     )
     assert response.status_code == 200  # the form again, with its errors
     errors = response.context["adminform"].form.errors
@@ -147,7 +149,8 @@ def test_desk_form_has_a_collapsible_seo_fieldset_and_saves_it(topic, users):
     assert "SEO 与分享" in page
     # Collapsed (Django's <details>) until opened.
     assert re.search(
-        r'<fieldset class="[^"]*collapse[^"]*"[^>]*>\s*<details><summary>\s*<h2[^>]*>SEO 与分享', page
+        r'<fieldset class="[^"]*collapse[^"]*"[^>]*>\s*<details><summary>\s*<h2[^>]*>SEO 与分享',
+        page,
     )
     response = client.post(
         change_url(article),
@@ -261,9 +264,15 @@ def top_stories(client):
 def test_top_stories_follow_the_featured_order(client, topic):
     now = timezone.now()
     make_article(topic=topic, title="最新但排第三", featured=True, featured_order=5)
-    make_article(topic=topic, title="排第一", featured=True, featured_order=1, age=timedelta(days=2))
-    make_article(topic=topic, title="同序较旧", featured=True, featured_order=2, age=timedelta(days=3))
-    make_article(topic=topic, title="同序较新", featured=True, featured_order=2, age=timedelta(days=1))
+    make_article(
+        topic=topic, title="排第一", featured=True, featured_order=1, age=timedelta(days=2)
+    )
+    make_article(
+        topic=topic, title="同序较旧", featured=True, featured_order=2, age=timedelta(days=3)
+    )
+    make_article(
+        topic=topic, title="同序较新", featured=True, featured_order=2, age=timedelta(days=1)
+    )
     make_article(topic=topic, title="未置顶")
     make_article(
         topic=topic,
@@ -272,7 +281,11 @@ def test_top_stories_follow_the_featured_order(client, topic):
         pinned_until=now - timedelta(minutes=1),
     )
     make_article(
-        topic=topic, title="置顶未过期", featured=True, featured_order=9, pinned_until=now + timedelta(days=1)
+        topic=topic,
+        title="置顶未过期",
+        featured=True,
+        featured_order=9,
+        pinned_until=now + timedelta(days=1),
     )
     # Four top stories, in order; the expired pin is out (it stays in the latest news).
     assert top_stories(client) == ["排第一", "同序较新", "同序较旧", "最新但排第三"]
@@ -297,15 +310,21 @@ def test_next_scheduled_change_includes_the_next_pin_expiry(topic):
     make_article(topic=topic, featured=True, pinned_until=later)
     make_article(topic=topic, featured=True, pinned_until=soon)
     make_article(topic=topic, featured=True, pinned_until=now - timedelta(minutes=1))  # past
-    make_article(topic=topic, featured=False, pinned_until=now + timedelta(minutes=5))  # not featured
-    make_article(topic=topic, status=S.DRAFT, featured=True, pinned_until=now + timedelta(minutes=5))
+    make_article(
+        topic=topic, featured=False, pinned_until=now + timedelta(minutes=5)
+    )  # not featured
+    make_article(
+        topic=topic, status=S.DRAFT, featured=True, pinned_until=now + timedelta(minutes=5)
+    )
     assert next_scheduled_change(now) == soon
 
 
 def test_cached_home_page_changes_when_a_pin_expires(page_cache, topic):  # noqa: F811
     pin_ends = timezone.now() + timedelta(hours=1)
     make_article(topic=topic, title="长期头条", featured=True, featured_order=2)
-    make_article(topic=topic, title="限时置顶", featured=True, featured_order=1, pinned_until=pin_ends)
+    make_article(
+        topic=topic, title="限时置顶", featured=True, featured_order=1, pinned_until=pin_ends
+    )
     client = Client()
     with time_machine.travel(pin_ends - timedelta(seconds=1), tick=False):
         assert top_stories(client) == ["限时置顶", "长期头条"]
@@ -346,7 +365,9 @@ def test_change_list_shows_curation_and_lets_an_editor_set_it(topic, users):
     until = (timezone.now() + timedelta(days=1)).replace(second=0, microsecond=0)
     version = article.version
     response = curation_post(
-        client, [article], 要置顶的文章={"featured": True, "featured_order": 3, "pinned_until": until}
+        client,
+        [article],
+        要置顶的文章={"featured": True, "featured_order": 3, "pinned_until": until},
     )
     assert response.status_code == 302, response.content[:1000]
     article.refresh_from_db()
@@ -380,7 +401,9 @@ def test_setting_and_clearing_a_pin_in_the_desk_ends_the_cache_epoch(
     until = timezone.now() + timedelta(days=1)
     # The cache hears of it once the desk's transaction commits.
     with django_capture_on_commit_callbacks(execute=True):
-        response = curation_post(desk, [article], 桌面置顶={"featured": True, "pinned_until": until})
+        response = curation_post(
+            desk, [article], 桌面置顶={"featured": True, "pinned_until": until}
+        )
     assert response.status_code == 302
     assert top_stories(reader) == ["桌面置顶"]
     assert reader.get("/")["X-Page-Cache"] == "hit"
