@@ -40,6 +40,13 @@ def https_by_default(field, **kwargs):
     return field.formfield(**kwargs)
 
 
+class KeptOrderField(forms.IntegerField):
+    """The featured order; left empty or out of the form, it keeps what it was."""
+
+    def has_changed(self, initial, data):
+        return data not in self.empty_values and super().has_changed(initial, data)
+
+
 class ArticleAdminForm(forms.ModelForm):
     """
     The article form of the desk. `base_version` carries the version the
@@ -57,6 +64,7 @@ class ArticleAdminForm(forms.ModelForm):
     class Meta:
         model = Article
         formfield_callback = https_by_default
+        field_classes = {"featured_order": KeptOrderField}
         fields = [
             "title",
             "slug",

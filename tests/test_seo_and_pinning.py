@@ -250,6 +250,36 @@ def test_import_refuses_an_overlong_seo_title(topic, tmp_path):
     assert not Article.objects.filter(title="过长").exists()
 
 
+@pytest.mark.parametrize("order", ["1", -1, 40000, True, 1.5])
+def test_import_refuses_a_bad_featured_order(topic, tmp_path, order):
+    path = tmp_path / "articles.jsonl"
+    record = {"title": "坏顺序", "topic": topic.name, "featured": True, "featured_order": order}
+    path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_articles", str(path), stdout=out, stderr=io.StringIO())
+    assert "featured_order must be a whole number from 0 to 32767" in out.getvalue()
+    assert not Article.objects.filter(title="坏顺序").exists()
+
+
+def test_a_writers_import_never_features_or_pins(topic, tmp_path, users):
+    path = tmp_path / "articles.jsonl"
+    record = {
+        "title": "撰稿人导入",
+        "topic": topic.name,
+        "status": "draft",
+        "featured": True,
+        "featured_order": 1,
+        "pinned_until": "2030-01-01T00:00:00+08:00",
+    }
+    path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    call_command(
+        "import_articles", str(path), user="writer", stdout=io.StringIO(), stderr=io.StringIO()
+    )
+    article = Article.objects.get(title="撰稿人导入")
+    assert (article.featured, article.featured_order, article.pinned_until) == (False, 0, None)
+
+
 # Homepage curation -------------------------------------------------------------------
 
 

@@ -55,6 +55,8 @@ MAX_LENGTHS |= {
     "meta_description": META_DESCRIPTION_MAX_LENGTH,
     "social_title": SOCIAL_TITLE_MAX_LENGTH,
 }
+# A PositiveSmallIntegerField holds this much on every database.
+FEATURED_ORDER_MAX = 32767
 NAME_MAX_LENGTH = 100  # topic, source and tag names
 UNICODE_SPACES = re.compile(r"[\s\u3000\u00a0\u2000-\u200a\u202f\u205f]+")
 # Feed items carry categories (which become tags) but no topic of our own:
@@ -119,6 +121,8 @@ class Item:
     slug: str = ""
     expires_at: datetime.datetime | None = None
     featured: bool | None = None
+    featured_order: int | None = None
+    pinned_until: datetime.datetime | None = None
     uuid: UUID | None = None
     # Images (images.ingest): the lead image and body images to fetch; the
     # importer stores them and sets lead_image_id before writing.
@@ -450,6 +454,13 @@ def item_from_json(data, origin):
     featured = data.get("featured")
     if featured is not None and not isinstance(featured, bool):
         raise ItemError("featured must be true or false")
+    featured_order = data.get("featured_order")
+    if featured_order is not None and (
+        isinstance(featured_order, bool)
+        or not isinstance(featured_order, int)
+        or not 0 <= featured_order <= FEATURED_ORDER_MAX
+    ):
+        raise ItemError(f"featured_order must be a whole number from 0 to {FEATURED_ORDER_MAX}")
     return Item(
         origin=origin,
         title=_string(data, "title"),
@@ -468,6 +479,8 @@ def item_from_json(data, origin):
         slug=_string(data, "slug"),
         expires_at=_datetime(data, "expires_at"),
         featured=featured,
+        featured_order=featured_order,
+        pinned_until=_datetime(data, "pinned_until"),
         uuid=_uuid(data),
         images=image_ingest.from_json(data),
         lead_image_caption=image_ingest.lead_caption_from_json(data),

@@ -22,8 +22,8 @@ workflow.SYSTEM, every permission, still bound by the state table):
   unpublish or a trash unless `reverse_takedowns` is set, which needs the
   reverse_takedown permission (the chief editor's). Other status
   differences are left as editors set them and reported.
-- Publication times and `featured` change only for users who may publish,
-  and an empty expiry never clears one an editor set.
+- Publication times and curation (`featured`, its order and pin) change only
+  for users who may publish, and an empty expiry never clears one an editor set.
 - A new article starts in a state the user may create (a writer's imports
   are drafts). Topics and sources named by an item are created only for
   users who may add them; otherwise an unknown name maps to the default
@@ -83,7 +83,7 @@ ANALYZE_AT_END = 300
 # Compared and written on update; `complete` items (JSON Lines) set all of them.
 CONTENT_FIELDS = ["title", "standfirst", "body", "byline", "topic_id", "source_id", "source_url"]
 # Decisions of publication: only users who may publish change them.
-PUBLICATION_FIELDS = ["published_at", "expires_at", "featured"]
+PUBLICATION_FIELDS = ["published_at", "expires_at", "featured", "featured_order", "pinned_until"]
 CONTENT_FIELDS += ["lead_image_id", "lead_image_caption"]  # images app
 CONTENT_FIELDS += ["seo_title", "meta_description", "social_title"]
 S = Article.Status
@@ -556,6 +556,8 @@ class Importer:
             "published_at": item.published_at,
             "expires_at": item.expires_at,
             "featured": item.featured,
+            "featured_order": item.featured_order,
+            "pinned_until": item.pinned_until,
             "lead_image_id": item.lead_image_id,
             "lead_image_caption": item.lead_image_caption,
             "tags": _unique_names([*item.tags, *self.extra_tags]),
@@ -660,6 +662,8 @@ class Importer:
             published_at=row["published_at"],
             expires_at=row["expires_at"] if may_publish else None,
             featured=bool(row["featured"]) and may_publish,
+            featured_order=(row["featured_order"] or 0) if may_publish else 0,
+            pinned_until=row["pinned_until"] if may_publish else None,
             lead_image_id=row["lead_image_id"],
             lead_image_caption=row["lead_image_caption"],
             original_text=item.original_text,
@@ -715,6 +719,8 @@ class Importer:
                 continue  # feeds and reprints leave what they do not carry alone
             if name == "expires_at" and value is None:
                 continue  # an empty expiry never clears one an editor set
+            if name == "featured_order" and value is None:
+                continue  # a file without an order keeps the one set
             if name == "featured":
                 value = bool(value)
             if getattr(article, name) != value:
