@@ -134,6 +134,9 @@ class ArticleAdminForm(forms.ModelForm):
         return cleaned
 
 
+DATETIME_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
+
+
 class CurationForm(forms.ModelForm):
     """
     A row of the desk's change list: homepage curation (置顶), for users who
@@ -144,6 +147,18 @@ class CurationForm(forms.ModelForm):
     class Meta:
         model = Article
         fields = workflow.CURATION_FIELDS
+        # One compact input for the pin (the browser's date and time picker),
+        # in the site's time zone, so the list stays readable.
+        field_classes = {"pinned_until": forms.DateTimeField}
+        widgets = {
+            "pinned_until": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            )
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pinned_until"].input_formats = DATETIME_INPUT_FORMATS
 
 
 class PublishForm(forms.Form):

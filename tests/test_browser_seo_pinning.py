@@ -69,13 +69,12 @@ def test_editor_fills_seo_fields_and_pins_a_story_in_the_desk(
         row.locator("input[name$=-featured]").check()
         row.locator("input[name$=-featured_order]").fill("1")
         until = timezone.localtime(timezone.now() + timedelta(days=1))
-        row.locator("input[name$=-pinned_until_0]").fill(f"{until:%Y-%m-%d}")
-        row.locator("input[name$=-pinned_until_1]").fill(f"{until:%H:%M:%S}")
+        row.locator("input[name$=-pinned_until]").fill(f"{until:%Y-%m-%dT%H:%M}")
         page.locator("input[name=_save]").click()
         expect(page.locator(".messagelist .success")).to_be_visible()
         live.refresh_from_db()
         assert (live.featured, live.featured_order) == (True, 1)
-        assert live.pinned_until is not None
+        assert live.pinned_until == until.replace(second=0, microsecond=0)
         desk.assert_self_contained()
 
         reader = browser.new_context(base_url=live_server.url)

@@ -365,7 +365,7 @@ def test_cached_home_page_changes_when_a_pin_expires(page_cache, topic):  # noqa
         assert top_stories(client) == ["长期头条"]
 
 
-def curation_post(client, articles, **rows):
+def curation_post(client, articles, follow=False, **rows):
     """The change list's bulk edit form, as its Save button sends it."""
     data = {
         "form-TOTAL_FORMS": str(len(articles)),
@@ -382,16 +382,16 @@ def curation_post(client, articles, **rows):
         data[f"form-{i}-featured_order"] = str(values.get("featured_order", article.featured_order))
         pinned = values.get("pinned_until", article.pinned_until)
         local = timezone.localtime(pinned) if pinned else None
-        data[f"form-{i}-pinned_until_0"] = f"{local:%Y-%m-%d}" if local else ""
-        data[f"form-{i}-pinned_until_1"] = f"{local:%H:%M:%S}" if local else ""
-    return client.post(CHANGELIST, data)
+        data[f"form-{i}-pinned_until"] = f"{local:%Y-%m-%dT%H:%M}" if local else ""
+    return client.post(CHANGELIST, data, follow=follow, HTTP_ACCEPT_LANGUAGE="en")
 
 
 def test_change_list_shows_curation_and_lets_an_editor_set_it(topic, users):
     article = make_article(topic=topic, title="要置顶的文章")
     client = client_for(users["editor"])
     page = client.get(CHANGELIST).content.decode()
-    assert 'name="form-0-featured_order"' in page and 'name="form-0-pinned_until_0"' in page
+    assert 'name="form-0-featured_order"' in page
+    assert 'type="datetime-local" name="form-0-pinned_until"' in page
     until = (timezone.now() + timedelta(days=1)).replace(second=0, microsecond=0)
     version = article.version
     response = curation_post(
@@ -520,3 +520,32 @@ def test_home_page_queries_do_not_grow_with_pinned_articles(client, topic):
     add(40, 100)
     assert count() == small
     assert len(top_stories(client)) == 4
+
+
+def test_bad_pin_input_is_a_form_error_and_a_trashed_row_a_message(topic, users):
+    live = make_article(topic=topic, title="正常文章")
+    trashed = make_article(topic=topic, title="回收站文章", deleted_at=timezone.now())
+    client = client_for(users["editor"])
+    data = {
+        "form-TOTAL_FORMS": "1",
+        "form-INITIAL_FORMS": "1",
+        "form-MIN_NUM_FORMS": "0",
+        "form-MAX_NUM_FORMS": "1000",
+        "_save": "Save",
+        "form-0-id": str(live.pk),
+        "form-0-featured": "on",
+        "form-0-featured_order": "-3",
+        "form-0-pinned_until": "明天",
+    }
+    response = client.post(CHANGELIST, data)
+    assert response.status_code == 200  # the list again, with the errors
+    errors = response.context["cl"].formset.errors[0]
+    assert set(errors) == {"featured_order", "pinned_until"}
+    live.refresh_from_db()
+    assert live.featured is False
+    # A hand-made row for an article in the trash: a message, not an error page.
+    response = curation_post(client, [trashed], 回收站文章={"featured": True}, follow=True)
+    assert response.status_code == 200
+    assert "An article in the trash cannot be featured." in response.content.decode()
+    trashed.refresh_from_db()
+    assert trashed.featured is False
