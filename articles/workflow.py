@@ -705,6 +705,12 @@ def curate(article, *, by, featured, featured_order=0, pinned_until=None):
         raise PermissionDenied(_("You may not feature articles on the home page."))
     if article.deleted_at is not None:
         raise ValidationError(_("An article in the trash cannot be featured."), code="state")
+    if article.working_copy_of_id is not None:
+        # The copy's text is published onto the original, which keeps its curation.
+        raise ValidationError(
+            _("This is an edit of a published article: feature the published article."),
+            code="state",
+        )
     wanted = {
         "featured": bool(featured),
         "featured_order": featured_order or 0,

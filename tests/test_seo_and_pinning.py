@@ -493,6 +493,8 @@ def test_publishing_a_working_copy_keeps_the_originals_curation(topic, users):
     original = make_article(topic=topic, featured=True, featured_order=2, pinned_until=until)
     copy = workflow.create_working_copy(original, by=editor)
     assert copy.featured is False  # a draft copy is never a top story
+    with pytest.raises(ValidationError):
+        workflow.curate(copy, by=editor, featured=True)
     workflow.publish(copy, by=editor)
     original.refresh_from_db()
     assert (original.featured, original.featured_order, original.pinned_until) == (True, 2, until)
