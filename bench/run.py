@@ -73,6 +73,8 @@ PHASES = {
     # name: environment of the gunicorn run
     "uncached": {"PAGE_CACHE": "0"},
     "cached": {"PAGE_CACHE": "1"},
+    # Readers, a crawler and an editor at once (bench/mixed.py).
+    "mixed": {"PAGE_CACHE": "1"},
 }
 
 
@@ -95,6 +97,9 @@ def parse_args(argv):
     parser.add_argument("--threads", type=int, default=2, help="wrk -t (default 2)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
     parser.add_argument(
+        "--port", type=int, default=0, help="the server's port on 127.0.0.1 (default: a free one)"
+    )
+    parser.add_argument(
         "--max-requests",
         type=int,
         default=0,
@@ -102,7 +107,24 @@ def parse_args(argv):
         "so no restart lands inside a measurement (production config: 5000)",
     )
     parser.add_argument(
-        "--phases", default="uncached,cached", help="comma-separated: uncached,cached"
+        "--phases",
+        default="uncached,cached,mixed",
+        help="comma-separated: uncached,cached,mixed (readers, crawler, editor)",
+    )
+    parser.add_argument(
+        "--mixed-duration", type=float, default=60, help="seconds of the mixed load (default 60)"
+    )
+    parser.add_argument(
+        "--mixed-connections",
+        type=int,
+        default=8,
+        help="requests in flight in the mixed load (default 8)",
+    )
+    parser.add_argument(
+        "--mixed-edit-every",
+        type=float,
+        default=10,
+        help="seconds between the editor's writes in the mixed load (default 10; 0: no editor)",
     )
     parser.add_argument("--pages", default="", help="comma-separated page names (default all)")
     parser.add_argument(
@@ -114,6 +136,7 @@ def parse_args(argv):
     args = parser.parse_args(argv)
     if args.quick:
         args.duration, args.warmup, args.repetitions = 3, 1, 1
+        args.mixed_duration = min(args.mixed_duration, 30)
     args.phases = [p for p in args.phases.split(",") if p]
     unknown = set(args.phases) - set(PHASES)
     if unknown:
@@ -126,7 +149,7 @@ def parse_args(argv):
 def main(argv=None):
     args = parse_args(argv)
     wrk = shutil.which("wrk")
-    if not wrk and not args.explain:
+    if not wrk and not args.explain and set(args.phases) - {"mixed"}:
         raise SystemExit("wrk is missing: apt-get install wrk")
     RESULTS_DIR.mkdir(exist_ok=True)
     db_url = database_url()
@@ -190,7 +213,7 @@ def run_phase(phase, pages, args, wrk, db_url, bare_root):
     flush_redis(args.redis_url)
     bare_dir = bare_root / phase
     bare_dir.mkdir()
-    port = free_port()
+    port = args.port or free_port()
     env = {
         **ORIGINAL_ENVIRONMENT,
         **production_environment(db_url),
@@ -215,7 +238,10 @@ def run_phase(phase, pages, args, wrk, db_url, bare_root):
         )
         try:
             wait_until_ready(server, port, server_log)
-            result = measure(phase, pages, args, wrk, port, bare_dir, server)
+            if phase == "mixed":
+                result = measure_mixed(args, port, db_url, server)
+            else:
+                result = measure(phase, pages, args, wrk, port, bare_dir, server)
         finally:
             stop(server)
     log_text = server_log.read_text(errors="replace")
@@ -277,6 +303,21 @@ def measure(phase, pages, args, wrk, port, bare_dir, server):
         "memory": worker_memory(server.pid),
         "load": [load_before, os.getloadavg()[0]],
     }
+
+
+def measure_mixed(args, port, db_url, server):
+    from bench.mixed import run_mixed
+
+    result = run_mixed(
+        port,
+        db_url,
+        args.redis_url,
+        duration=args.mixed_duration,
+        connections=args.mixed_connections,
+        edit_every=args.mixed_edit_every,
+    )
+    result["memory"] = worker_memory(server.pid)
+    return result
 
 
 def run_wrk(wrk, port, path, duration, args):
@@ -479,6 +520,11 @@ def render(context, pages, results):
     ]
     verdicts = []
     for phase, result in results.items():
+        if phase == "mixed":
+            from bench.mixed import render_mixed
+
+            lines.append(render_mixed(result))
+            continue
         title = {
             "uncached": "Uncached (page cache off: PAGE_CACHE=0)",
             "cached": "Cached (anonymous page cache on: PAGE_CACHE=1, Redis)",
@@ -553,7 +599,7 @@ def render(context, pages, results):
     total_errors = sum(
         m["errors"] + m["status_errors"]
         for result in results.values()
-        for runs in result["runs"].values()
+        for runs in result.get("runs", {}).values()
         for kind in ("page", "bare")
         for m in runs[kind]
     )
