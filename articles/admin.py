@@ -1,8 +1,11 @@
+from functools import partial
+
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
+from django.forms import modelformset_factory
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -13,7 +16,7 @@ from images.admin import ImageChooserMixin
 from spun.admin import SpunFilter, article_report, may_restore, spun_urls
 
 from . import bulk, dashboard, desk, workflow
-from .forms import ArticleAdminForm, CorrectionForm, PublishForm
+from .forms import ArticleAdminForm, CorrectionForm, CurationForm, PublishForm
 from .ingest.admin_views import import_urls
 from .models import Article, ArticleEvent, Autosave, SlugRedirect, Source, Tag, Topic
 
@@ -115,6 +118,10 @@ class ArticleAdmin(ImageChooserMixin, admin.ModelAdmin):
         "created_by",
         "published_at_local",
         "updated_at_local",
+        # Homepage curation (置顶): editable in the list by those who may publish.
+        "featured",
+        "featured_order",
+        "pinned_until",
     ]
     list_filter = [QueueFilter, "status", "topic", "created_by", "featured", SpunFilter]
     list_select_related = ["topic", "created_by"]
@@ -141,6 +148,10 @@ class ArticleAdmin(ImageChooserMixin, admin.ModelAdmin):
         (_("Lead image"), {"fields": ["lead_image", "lead_image_caption"]}),
         (_("Reprint"), {"fields": ["source", "source_url"]}),
         (
+            _("SEO and sharing"),
+            {"classes": ["collapse"], "fields": ["seo_title", "meta_description", "social_title"]},
+        ),
+        (
             _("Publication"),
             {
                 "fields": [
@@ -148,6 +159,8 @@ class ArticleAdmin(ImageChooserMixin, admin.ModelAdmin):
                     "published_at_local",
                     "expires_at_local",
                     "featured",
+                    "featured_order",
+                    "pinned_until",
                     "base_version",
                 ]
             },
@@ -218,10 +231,11 @@ class ArticleAdmin(ImageChooserMixin, admin.ModelAdmin):
         if obj is not None and not workflow.can_edit(request.user, obj):
             # Not editable by this user in this state: the form shows, never saves.
             content = ["title", "slug", "standfirst", "body_html", "topic", "tags", "byline"]
-            readonly += [*content, "source", "source_url", "featured"]
+            readonly += [*content, "source", "source_url", *workflow.CURATION_FIELDS]
             readonly += ["lead_image", "lead_image_caption"]
+            readonly += ["seo_title", "meta_description", "social_title"]
         elif not workflow.can_publish(request.user):
-            readonly += ["featured"]
+            readonly += workflow.CURATION_FIELDS
         return readonly
 
     def get_fieldsets(self, request, obj=None):
@@ -245,7 +259,38 @@ class ArticleAdmin(ImageChooserMixin, admin.ModelAdmin):
 
     # Saving ---------------------------------------------------------------------
 
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        # Curation is edited in the list only by those who may publish, and
+        # not in the trash; everyone else sees the columns.
+        if (
+            workflow.can_publish(request.user)
+            and set(workflow.CURATION_FIELDS) <= set(changelist.list_display)
+            and request.GET.get("queue") != "trash"
+            and not changelist.is_popup
+        ):
+            changelist.list_editable = tuple(workflow.CURATION_FIELDS)
+        return changelist
+
+    def get_changelist_formset(self, request, **kwargs):
+        return modelformset_factory(
+            Article,
+            CurationForm,
+            extra=0,
+            fields=workflow.CURATION_FIELDS,
+            formfield_callback=partial(self.formfield_for_dbfield, request=request),
+            **kwargs,
+        )
+
     def save_model(self, request, obj, form, change):
+        if isinstance(form, CurationForm):
+            # A row of the change list: curation only, checked again by curate().
+            try:
+                values = {name: form.cleaned_data[name] for name in workflow.CURATION_FIELDS}
+                workflow.curate(obj, by=request.user, **values)
+            except ValidationError as refusal:
+                self.message_user(request, f"{obj.title}: {refusal.messages[0]}", messages.ERROR)
+            return
         # The save service keeps the workflow fields, the revision and the
         # event; the form has already run its checks under the same lock.
         if change and "workflow" in request.POST and not set(form.changed_data) - {"base_version"}:

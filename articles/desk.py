@@ -58,6 +58,9 @@ AUTOSAVE_FIELDS = [
     "source_url",
     "lead_image",
     "lead_image_caption",
+    "seo_title",
+    "meta_description",
+    "social_title",
 ]
 AUTOSAVE_MAX_CHARS = 400_000
 
@@ -366,7 +369,7 @@ def restore_version_view(model_admin, request, pk, version_pk):
 
 
 def readable_fields(version):
-    """The fields a person compares, as text: title, standfirst, body, topic, tags."""
+    """The fields a person compares, as text: title, standfirst, body, topic, tags, SEO."""
     data = version.field_dict
     topic = Topic.objects.filter(pk=data.get("topic_id")).values_list("name", flat=True).first()
     tag_names = Tag.objects.filter(pk__in=workflow.version_tag_ids(version)).values_list(
@@ -379,6 +382,9 @@ def readable_fields(version):
         _("Body"): body,
         _("Topic"): topic or "",
         _("Tags"): ", ".join(sorted(tag_names)),
+        _("SEO title"): data.get("seo_title") or "",
+        _("Meta description"): data.get("meta_description") or "",
+        _("Social title"): data.get("social_title") or "",
     }
 
 

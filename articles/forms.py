@@ -40,6 +40,13 @@ def https_by_default(field, **kwargs):
     return field.formfield(**kwargs)
 
 
+class KeptOrderField(forms.IntegerField):
+    """The featured order; left empty or out of the form, it keeps what it was."""
+
+    def has_changed(self, initial, data):
+        return data not in self.empty_values and super().has_changed(initial, data)
+
+
 class ArticleAdminForm(forms.ModelForm):
     """
     The article form of the desk. `base_version` carries the version the
@@ -57,6 +64,7 @@ class ArticleAdminForm(forms.ModelForm):
     class Meta:
         model = Article
         formfield_callback = https_by_default
+        field_classes = {"featured_order": KeptOrderField}
         fields = [
             "title",
             "slug",
@@ -68,17 +76,25 @@ class ArticleAdminForm(forms.ModelForm):
             "source",
             "source_url",
             "featured",
+            "featured_order",
+            "pinned_until",
             "lead_image",
             "lead_image_caption",
+            "seo_title",
+            "meta_description",
+            "social_title",
         ]
         widgets = {
             "body": AdminProseEditorWidget(
                 preset="configurable", config={"extensions": BODY_EDITOR_EXTENSIONS}
-            )
+            ),
+            "meta_description": forms.Textarea(attrs={"rows": 3}),
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "featured_order" in self.fields:
+            self.fields["featured_order"].required = False
         if self.instance.pk and not self.is_bound:
             self.fields["base_version"].initial = self.instance.version
             if self.restored is not None:
@@ -94,6 +110,11 @@ class ArticleAdminForm(forms.ModelForm):
                 % {"length": len(body), "max": BODY_MAX_LENGTH}
             )
         return body
+
+    def clean_featured_order(self):
+        # Left empty: the order it had (0 for a new article).
+        order = self.cleaned_data.get("featured_order")
+        return self.instance.featured_order if order is None else order
 
     def clean_standfirst(self):
         standfirst = self.cleaned_data.get("standfirst", "")
@@ -111,6 +132,33 @@ class ArticleAdminForm(forms.ModelForm):
             # the permission and the version the editor started from.
             workflow.check_edit(self.user, self.instance.pk, cleaned.get("base_version"))
         return cleaned
+
+
+DATETIME_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
+
+
+class CurationForm(forms.ModelForm):
+    """
+    A row of the desk's change list: homepage curation (置顶), for users who
+    may publish (ArticleAdmin.get_changelist_instance). Saved through
+    workflow.curate, which checks the permission again.
+    """
+
+    class Meta:
+        model = Article
+        fields = workflow.CURATION_FIELDS
+        # One compact input for the pin (the browser's date and time picker),
+        # in the site's time zone, so the list stays readable.
+        field_classes = {"pinned_until": forms.DateTimeField}
+        widgets = {
+            "pinned_until": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            )
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pinned_until"].input_formats = DATETIME_INPUT_FORMATS
 
 
 class PublishForm(forms.Form):

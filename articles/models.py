@@ -21,6 +21,12 @@ from .text import (
     web_url,
 )
 
+# Search results cut titles at about 30 Chinese (60 Latin) characters and
+# descriptions at about 80 (160); social cards allow a little more title.
+SEO_TITLE_MAX_LENGTH = 70
+META_DESCRIPTION_MAX_LENGTH = 160
+SOCIAL_TITLE_MAX_LENGTH = 100
+
 # The longest body an editor or an import may save, in characters (a long
 # feature is 30,000; this leaves room without letting a paste swamp a page).
 BODY_MAX_LENGTH = 200_000
@@ -273,6 +279,18 @@ LISTING_DEFERRED = (
 
 
 class ArticleQuerySet(models.QuerySet):
+    def featured_on_home(self, now=None):
+        """
+        The home page's top stories: published and featured, the pin not yet
+        expired, in the editors' order (featured_order), newest first among equals.
+        """
+        now = now or timezone.now()
+        return (
+            self.published(now)
+            .filter(Q(pinned_until__isnull=True) | Q(pinned_until__gt=now), featured=True)
+            .order_by("featured_order", "-published_at", "-pk")
+        )
+
     def published(self, now=None):
         """
         The publication rule, the only door to public content: published
@@ -353,6 +371,32 @@ class Article(models.Model):
         verbose_name=_("tags"),
         manager=NormalizedTagManager,
     )
+    # Search and social cards (SEO 与分享): empty ones fall back to the title and
+    # the standfirst (Article.page_title, .social_title_text, .page_description).
+    seo_title = models.CharField(
+        _("SEO title"),
+        max_length=SEO_TITLE_MAX_LENGTH,
+        blank=True,
+        help_text=_(
+            "The page title search engines show; empty: the title. About 30 Chinese "
+            "characters fit in a search result."
+        ),
+    )
+    meta_description = models.CharField(
+        _("meta description"),
+        max_length=META_DESCRIPTION_MAX_LENGTH,
+        blank=True,
+        help_text=_(
+            "The summary search engines and social cards show; empty: the standfirst. "
+            "About 80 Chinese characters fit."
+        ),
+    )
+    social_title = models.CharField(
+        _("social title"),
+        max_length=SOCIAL_TITLE_MAX_LENGTH,
+        blank=True,
+        help_text=_("The title of the card when the article is shared; empty: the title."),
+    )
     byline = models.CharField(
         _("byline"),
         max_length=200,
@@ -406,7 +450,22 @@ class Article(models.Model):
             "unless the editor chooses a new one."
         ),
     )
+    # Homepage curation (置顶): only users who may publish change these (workflow.curate).
     featured = models.BooleanField(_("featured"), default=False)
+    featured_order = models.PositiveSmallIntegerField(
+        _("featured order"),
+        default=0,
+        help_text=_("Top stories are shown from low to high; equal ones newest first."),
+    )
+    pinned_until = models.DateTimeField(
+        _("pinned until"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Optional: the article leaves the top stories at this time (it stays published). "
+            "Empty: featured until unticked."
+        ),
+    )
     # The image library lives in the images app; an image in use cannot be deleted.
     lead_image = models.ForeignKey(
         "images.Image",
@@ -544,10 +603,17 @@ class Article(models.Model):
                 include=["expires_at"],
                 name="article_live_topic_idx",
             ),
+            # The home page's top stories, in the editors' order.
             models.Index(
-                fields=["-published_at", "-id"],
+                fields=["featured_order", "-published_at", "-id"],
                 condition=LIVE & Q(featured=True),
                 name="article_live_featured_idx",
+            ),
+            # The next pin to expire (page cache epoch).
+            models.Index(
+                fields=["pinned_until"],
+                condition=LIVE & Q(featured=True, pinned_until__isnull=False),
+                name="article_live_pin_idx",
             ),
             # The next expiry (page cache) and the last one (Last-Modified).
             models.Index(
@@ -570,6 +636,8 @@ class Article(models.Model):
         self.title = strip_invalid_xml_chars(self.title).strip()
         self.standfirst = strip_invalid_xml_chars(self.standfirst).strip()
         self.byline = strip_invalid_xml_chars(self.byline).strip()
+        for name in ("seo_title", "meta_description", "social_title"):
+            setattr(self, name, strip_invalid_xml_chars(getattr(self, name)).strip())
         self.body = sanitize_html(self.body)
         self.source_url = web_url(self.source_url.strip())
         if not self.slug:
@@ -635,6 +703,21 @@ class Article(models.Model):
     def body_html(self):
         """The body for a page or a feed, sanitized again on the way out (see render_body)."""
         return render_body(self.body)
+
+    @property
+    def page_title(self):
+        """The <title> of the article's page: the SEO title, or the title."""
+        return self.seo_title or self.title
+
+    @property
+    def social_title_text(self):
+        """The title of its social cards (OpenGraph, Twitter): the social title, or the title."""
+        return self.social_title or self.title
+
+    @property
+    def page_description(self):
+        """The meta and card description: the meta description, or the summary."""
+        return self.meta_description or self.summary
 
     @property
     def summary(self):

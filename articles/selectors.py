@@ -81,11 +81,18 @@ def last_article_change():
 
 
 def next_scheduled_change(now):
-    """The next moment a published article comes due or expires, or a source's licence ends, or None."""
+    """
+    The next moment a published article comes due or expires, a source's
+    licence ends, or a top story's pin expires (the home page changes), or None.
+    """
     live = Article.objects.filter(LIVE)
     moments = scalar_values(
         due=edge_value(live.filter(published_at__gt=now), "published_at", last=False),
         expiry=edge_value(live.filter(expires_at__gt=now), "expires_at", last=False),
+        # A pin on an article not yet due counts too: harmless, and one index walk.
+        pin=edge_value(
+            live.filter(featured=True, pinned_until__gt=now), "pinned_until", last=False
+        ),
         licence=edge_value(
             Source.objects.filter(licence_ends_at__gt=now), "licence_ends_at", last=False
         ),

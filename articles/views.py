@@ -110,8 +110,10 @@ class HomeView(PublishedArticleMixin, ListView):
         context = super().get_context_data(**kwargs)
         page = context["page_obj"]
         if page.number == 1:
+            # In the editors' order, without expired pins (the page cache's
+            # epoch ends when the next pin expires: selectors.next_scheduled_change).
             context["featured"] = list(
-                Article.objects.published().for_listing().filter(featured=True)[:FEATURED_ARTICLES]
+                Article.objects.for_listing().featured_on_home()[:FEATURED_ARTICLES]
             )
         return context
 
@@ -336,8 +338,10 @@ class ArticleDetailView(DetailView):
             "@type": "NewsArticle",
             "mainEntityOfPage": url,
             "url": url,
+            # The headline is the article's own title; the description the one
+            # written for search engines, if any.
             "headline": article.title[:110],
-            "description": article.summary,
+            "description": article.page_description,
             "datePublished": article.published_at.isoformat(),
             "dateModified": max(article.updated_at, article.published_at).isoformat(),
             "articleSection": article.topic.name,

@@ -38,7 +38,7 @@ from django.utils.translation import gettext_lazy
 
 from images.checks import require_alt_text
 
-from .changes import announce_events
+from .changes import announce_events, articles_written
 from .models import Article, ArticleEvent, Correction, EditorialNote, Tag, TaggedArticle
 from .related import refresh_related_after_commit
 
@@ -48,6 +48,11 @@ A = ArticleEvent.Action
 # The fields a working copy or a restored version carries (content, not workflow).
 CONTENT_FIELDS = ["title", "standfirst", "body", "topic", "byline", "source", "source_url"]
 CONTENT_FIELDS += ["lead_image", "lead_image_caption"]  # images app
+CONTENT_FIELDS += ["seo_title", "meta_description", "social_title"]  # search and social cards
+# Homepage curation (置顶): a publishing decision, changed only by those who
+# may publish (curate(), or the desk's form for them); never content, so a
+# working copy neither copies nor carries it.
+CURATION_FIELDS = ["featured", "featured_order", "pinned_until"]
 # Fields only the workflow changes: a content save keeps what the database holds.
 WORKFLOW_FIELDS = [
     "status",
@@ -480,7 +485,7 @@ def save_article(article, *, by, base_version=None, tags=None, comment=None, not
         article.created_by = user_row(by)
         article.published_at = article.expires_at = article.first_published_at = None
         if not can_publish(by):
-            article.featured = False
+            article.featured, article.featured_order, article.pinned_until = False, 0, None
         _save(article, by=by, comment=comment or _("Created"), tags=tags)
         record(article, A.CREATE, by=by, note=note)
         return notices
@@ -490,8 +495,9 @@ def save_article(article, *, by, base_version=None, tags=None, comment=None, not
         check_version(current, base_version)  # raises StaleEdit with who and when
     for name in WORKFLOW_FIELDS:
         setattr(article, _attname(name), getattr(current, _attname(name)))
-    if article.featured != current.featured and not can_publish(by):
-        article.featured = current.featured
+    if not can_publish(by):
+        for name in CURATION_FIELDS:
+            setattr(article, name, getattr(current, name))
     from_status = current.status
     content_changed = any(
         getattr(article, _attname(name)) != getattr(current, _attname(name))
@@ -718,6 +724,52 @@ def _publish_working_copy(copy, *, by, note=""):
     record(original, A.PUBLISH_EDIT, by=by, from_status=original.status, note=note)
     copy.delete()
     return original
+
+
+@transaction.atomic
+def curate(article, *, by, featured, featured_order=0, pinned_until=None):
+    """
+    Homepage curation (置顶), in any state but the trash: feature the article
+    among the top stories, in `featured_order` (low first), until
+    `pinned_until` (None: until unfeatured). Only users who may publish.
+
+    Not an edit: the text, its modified time (readers see "updated") and the
+    workflow are untouched; the version moves (a form opened before is
+    refused, as after any save) and a revision keeps who did it. The page
+    cache hears of it (articles_written), and a pin's expiry is a scheduled
+    change of its own (selectors.next_scheduled_change).
+    """
+    _lock(article)
+    if not can_publish(by):
+        raise PermissionDenied(_("You may not feature articles on the home page."))
+    if article.deleted_at is not None:
+        raise ValidationError(_("An article in the trash cannot be featured."), code="state")
+    if article.working_copy_of_id is not None:
+        # The copy's text is published onto the original, which keeps its curation.
+        raise ValidationError(
+            _("This is an edit of a published article: feature the published article."),
+            code="state",
+        )
+    wanted = {
+        "featured": bool(featured),
+        "featured_order": featured_order or 0,
+        "pinned_until": pinned_until,
+    }
+    if all(getattr(article, name) == value for name, value in wanted.items()):
+        return article
+    for name, value in wanted.items():
+        setattr(article, name, value)
+    article.version += 1
+    article.updated_by = user_row(by)
+    Article.objects.filter(pk=article.pk).update(
+        **wanted, version=article.version, updated_by=article.updated_by
+    )
+    with reversion.create_revision():
+        reversion.add_to_revision(article)
+        reversion.set_user(user_row(by))
+        reversion.set_comment(_("Homepage curation changed"))
+    articles_written([article.pk])
+    return article
 
 
 @transaction.atomic

@@ -41,6 +41,10 @@ def make_archive():
         body='<p>第一段 &amp; “引号”</p><p><a href="https://example.com/">链接</a></p>',
         byline="和音",
         featured=True,
+        featured_order=2,
+        pinned_until=T0 + timedelta(days=2),
+        seo_title="共享人工智能发展红利",
+        meta_description="和音评论。",
     )
     renamed = make_article(
         title="改过名字的文章", topic=policy, published_at=T0 - timedelta(days=3)
@@ -84,6 +88,11 @@ def snapshot():
             a.expires_at,
             a.status,
             a.featured,
+            a.featured_order,
+            a.pinned_until,
+            a.seo_title,
+            a.meta_description,
+            a.social_title,
         )
         for a in Article.objects.select_related("topic", "source")
     )
@@ -153,6 +162,11 @@ def test_export_record_format():
         "source_url": "http://opinion.people.com.cn/n1/2024/1205/c1003.html",
         "expires_at": None,
         "featured": True,
+        "featured_order": 2,
+        "pinned_until": "2024-12-07T14:32:26.123456+08:00",
+        "seo_title": "共享人工智能发展红利",
+        "meta_description": "和音评论。",
+        "social_title": "",
         "uuid": record["uuid"],
     }
     draft = next(r for r in export() if r["title"] == "没有时间的草稿")

@@ -34,6 +34,9 @@ def article_record(article, *, media_dir=None, relative_to=None):
         "title": article.title,
         "slug": article.slug,
         "standfirst": article.standfirst,
+        "seo_title": article.seo_title,
+        "meta_description": article.meta_description,
+        "social_title": article.social_title,
         "body": article.body,
         "topic": article.topic.name,
         "tags": sorted(tag.name for tag in article.tags.all()),
@@ -44,6 +47,8 @@ def article_record(article, *, media_dir=None, relative_to=None):
         "source_url": article.source_url,
         "expires_at": _iso(article.expires_at),
         "featured": article.featured,
+        "featured_order": article.featured_order,
+        "pinned_until": _iso(article.pinned_until),
         "uuid": str(article.uuid),
         # image_url, image_caption, image_credit, image_alt, ..., body_images
         # (images app); with media_dir the files are copied there too.

@@ -28,7 +28,12 @@ from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import gettext
 
-from articles.models import Article
+from articles.models import (
+    META_DESCRIPTION_MAX_LENGTH,
+    SEO_TITLE_MAX_LENGTH,
+    SOCIAL_TITLE_MAX_LENGTH,
+    Article,
+)
 from articles.reprint import INVISIBLE, ReprintFormatError, parse_reprint
 from images import ingest as image_ingest
 from spun import detector as spun
@@ -45,6 +50,13 @@ from .sources import (
 FORMATS = ("reprint", "feed", "jsonl")
 # Field limits of the models, checked here so SQLite and PostgreSQL agree.
 MAX_LENGTHS = {"title": 200, "byline": 200, "slug": 200, "source_url": 500}
+MAX_LENGTHS |= {
+    "seo_title": SEO_TITLE_MAX_LENGTH,
+    "meta_description": META_DESCRIPTION_MAX_LENGTH,
+    "social_title": SOCIAL_TITLE_MAX_LENGTH,
+}
+# A PositiveSmallIntegerField holds this much on every database.
+FEATURED_ORDER_MAX = 32767
 NAME_MAX_LENGTH = 100  # topic, source and tag names
 UNICODE_SPACES = re.compile(r"[\s\u3000\u00a0\u2000-\u200a\u202f\u205f]+")
 # Feed items carry categories (which become tags) but no topic of our own:
@@ -95,6 +107,10 @@ class Item:
     topic: str
     published_at: datetime.datetime | None = None
     standfirst: str = ""
+    # Search and social cards (only JSON Lines carries them).
+    seo_title: str = ""
+    meta_description: str = ""
+    social_title: str = ""
     body: str = ""  # HTML; sanitized by the importer
     tags: list = field(default_factory=list)
     byline: str = ""
@@ -105,6 +121,8 @@ class Item:
     slug: str = ""
     expires_at: datetime.datetime | None = None
     featured: bool | None = None
+    featured_order: int | None = None
+    pinned_until: datetime.datetime | None = None
     uuid: UUID | None = None
     # Images (images.ingest): the lead image and body images to fetch; the
     # importer stores them and sets lead_image_id before writing.
@@ -436,12 +454,22 @@ def item_from_json(data, origin):
     featured = data.get("featured")
     if featured is not None and not isinstance(featured, bool):
         raise ItemError("featured must be true or false")
+    featured_order = data.get("featured_order")
+    if featured_order is not None and (
+        isinstance(featured_order, bool)
+        or not isinstance(featured_order, int)
+        or not 0 <= featured_order <= FEATURED_ORDER_MAX
+    ):
+        raise ItemError(f"featured_order must be a whole number from 0 to {FEATURED_ORDER_MAX}")
     return Item(
         origin=origin,
         title=_string(data, "title"),
         topic=_string(data, "topic"),
         published_at=_datetime(data, "published_at"),
         standfirst=_string(data, "standfirst"),
+        seo_title=_string(data, "seo_title"),
+        meta_description=_string(data, "meta_description"),
+        social_title=_string(data, "social_title"),
         body=_string(data, "body"),
         tags=[tag.strip() for tag in tags if tag.strip()],
         byline=_string(data, "byline"),
@@ -451,6 +479,8 @@ def item_from_json(data, origin):
         slug=_string(data, "slug"),
         expires_at=_datetime(data, "expires_at"),
         featured=featured,
+        featured_order=featured_order,
+        pinned_until=_datetime(data, "pinned_until"),
         uuid=_uuid(data),
         images=image_ingest.from_json(data),
         lead_image_caption=image_ingest.lead_caption_from_json(data),

@@ -22,8 +22,8 @@ workflow.SYSTEM, every permission, still bound by the state table):
   unpublish or a trash unless `reverse_takedowns` is set, which needs the
   reverse_takedown permission (the chief editor's). Other status
   differences are left as editors set them and reported.
-- Publication times and `featured` change only for users who may publish,
-  and an empty expiry never clears one an editor set.
+- Publication times and curation (`featured`, its order and pin) change only
+  for users who may publish, and an empty expiry never clears one an editor set.
 - A new article starts in a state the user may create (a writer's imports
   are drafts). Topics and sources named by an item are created only for
   users who may add them; otherwise an unknown name maps to the default
@@ -83,8 +83,9 @@ ANALYZE_AT_END = 300
 # Compared and written on update; `complete` items (JSON Lines) set all of them.
 CONTENT_FIELDS = ["title", "standfirst", "body", "byline", "topic_id", "source_id", "source_url"]
 # Decisions of publication: only users who may publish change them.
-PUBLICATION_FIELDS = ["published_at", "expires_at", "featured"]
+PUBLICATION_FIELDS = ["published_at", "expires_at", "featured", "featured_order", "pinned_until"]
 CONTENT_FIELDS += ["lead_image_id", "lead_image_caption"]  # images app
+CONTENT_FIELDS += ["seo_title", "meta_description", "social_title"]
 S = Article.Status
 A = ArticleEvent.Action
 
@@ -543,6 +544,10 @@ class Importer:
         row = {
             "title": title,
             "standfirst": strip_invalid_xml_chars(item.standfirst).strip(),
+            **{
+                name: strip_invalid_xml_chars(getattr(item, name)).strip()
+                for name in ("seo_title", "meta_description", "social_title")
+            },
             "body": sanitize_html(item.body),
             "byline": strip_invalid_xml_chars(item.byline).strip(),
             "topic_id": self._topic_id(item.topic) if item.topic else None,
@@ -551,6 +556,8 @@ class Importer:
             "published_at": item.published_at,
             "expires_at": item.expires_at,
             "featured": item.featured,
+            "featured_order": item.featured_order,
+            "pinned_until": item.pinned_until,
             "lead_image_id": item.lead_image_id,
             "lead_image_caption": item.lead_image_caption,
             "tags": _unique_names([*item.tags, *self.extra_tags]),
@@ -657,6 +664,9 @@ class Importer:
         article = Article(
             title=row["title"],
             standfirst=row["standfirst"],
+            seo_title=row["seo_title"],
+            meta_description=row["meta_description"],
+            social_title=row["social_title"],
             body=row["body"],
             byline=row["byline"],
             topic_id=row["topic_id"] or self._topic_id(DEFAULT_FEED_TOPIC),
@@ -666,6 +676,8 @@ class Importer:
             published_at=row["published_at"],
             expires_at=row["expires_at"] if may_publish else None,
             featured=bool(row["featured"]) and may_publish,
+            featured_order=(row["featured_order"] or 0) if may_publish else 0,
+            pinned_until=row["pinned_until"] if may_publish else None,
             lead_image_id=row["lead_image_id"],
             lead_image_caption=row["lead_image_caption"],
             original_text=item.original_text,
@@ -723,6 +735,8 @@ class Importer:
                 # An empty date never clears one: a publication time is set
                 # when an article is first published, an expiry by an editor.
                 continue
+            if name == "featured_order" and value is None:
+                continue  # a file without an order keeps the one set
             if name == "featured":
                 value = bool(value)
             if getattr(article, name) != value:
