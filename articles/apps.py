@@ -40,7 +40,6 @@ class ArticlesConfig(AppConfig):
         # here and in Varnish; importing varnish registers its purge job.
         connect_page_cache()
         from . import varnish  # noqa: F401
-
         from .related import connect_signals as connect_related
 
         # Related lists follow bulk writes too (the workflow refreshes its own).

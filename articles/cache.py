@@ -243,6 +243,13 @@ def tag_link_saved(sender, instance, **kwargs):
     purge(keys)
 
 
+def author_link_saved(sender, instance, **kwargs):
+    keys = cache_keys.keys_for_articles([instance.article_id], neighbours=False)
+    if keys:
+        keys.add(f"author-{instance.author_id}")
+    purge(keys)
+
+
 def tags_changed(sender, instance, action, pk_set=None, reverse=False, model=None, **kwargs):
     if not action.startswith("post_"):
         return
@@ -285,6 +292,7 @@ def connect_signals():
     from .changes import articles_changed as articles_changed_signal
     from .models import (
         Article,
+        ArticleAuthor,
         Author,
         Correction,
         SlugRedirect,
@@ -299,6 +307,7 @@ def connect_signals():
         (Correction, article_related_saved),
         (SlugRedirect, article_related_saved),
         (TaggedArticle, tag_link_saved),
+        (ArticleAuthor, author_link_saved),
         (Source, site_changed),
         (Tag, site_changed),
         (Topic, site_changed),
