@@ -110,6 +110,12 @@ def parse_args(argv):
     )
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL))
     parser.add_argument("--explain", action="store_true", help="print query plans, no load")
+    parser.add_argument(
+        "--survival",
+        action="store_true",
+        help="then measure how much of the page cache survives a publication\n"
+        "(bench/survival.py, its own database; add --quick for 500 article pages)",
+    )
     parser.add_argument("--output", type=Path, default=RESULTS_DIR / "latest.md")
     args = parser.parse_args(argv)
     if args.quick:
@@ -168,10 +174,27 @@ def main(argv=None):
         json.dumps({"context": context, "pages": pages, "results": results}, indent=2, default=str),
         encoding="utf-8",
     )
+    if args.survival:
+        report += "\n\n" + run_survival(args)
+        args.output.write_text(report, encoding="utf-8")
     print(report)
     log(
         f"Written to {args.output.relative_to(ROOT) if args.output.is_relative_to(ROOT) else args.output}"
     )
+
+
+def run_survival(args):
+    """bench/survival.py in a process of its own (it sets Django up on its own database)."""
+    command = [sys.executable, str(BENCH_DIR / "survival.py"), "--redis-url", args.redis_url]
+    if args.quick:
+        command.append("--quick")
+    log("== survival (bench/survival.py)")
+    done = subprocess.run(
+        command, cwd=ROOT, env=ORIGINAL_ENVIRONMENT, capture_output=True, text=True
+    )
+    if done.returncode:
+        return f"bench/survival.py failed:\n\n```\n{done.stderr[-2000:]}\n```"
+    return done.stdout.strip()
 
 
 def collect_static():
