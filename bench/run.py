@@ -73,7 +73,10 @@ PHASES = {
     # name: environment of the gunicorn run
     "uncached": {"PAGE_CACHE": "0"},
     "cached": {"PAGE_CACHE": "1"},
+    # deploy/varnish/default.vcl in front of the cached app: hits never reach Python.
+    "varnish": {"PAGE_CACHE": "1"},
 }
+VCL = ROOT / "deploy" / "varnish" / "default.vcl"
 
 
 def parse_args(argv):
@@ -102,7 +105,12 @@ def parse_args(argv):
         "so no restart lands inside a measurement (production config: 5000)",
     )
     parser.add_argument(
-        "--phases", default="uncached,cached", help="comma-separated: uncached,cached"
+        "--phases",
+        default="uncached,cached",
+        help="comma-separated: uncached,cached,varnish (varnish: Debian's varnishd in front)",
+    )
+    parser.add_argument(
+        "--varnish-port", type=int, default=0, help="varnishd's port (default: a free one)"
     )
     parser.add_argument("--pages", default="", help="comma-separated page names (default all)")
     parser.add_argument(
@@ -236,10 +244,16 @@ def run_phase(phase, pages, args, wrk, db_url, bare_root):
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+        varnish = None
         try:
             wait_until_ready(server, port, server_log)
-            result = measure(phase, pages, args, wrk, port, bare_dir, server)
+            page_port = port
+            if phase == "varnish":
+                varnish, page_port = start_varnish(port, args.varnish_port or free_port())
+            result = measure(phase, pages, args, wrk, port, bare_dir, server, page_port)
         finally:
+            if varnish is not None:
+                stop_varnish(*varnish)
             stop(server)
     log_text = server_log.read_text(errors="replace")
     result["server_errors"] = log_text.count("Traceback") + log_text.count("[ERROR]")
@@ -247,11 +261,47 @@ def run_phase(phase, pages, args, wrk, db_url, bare_root):
     return result
 
 
-def measure(phase, pages, args, wrk, port, bare_dir, server):
+def start_varnish(backend_port, port):
+    """varnishd with deploy/varnish/default.vcl on `port`, in front of `backend_port`."""
+    varnishd = shutil.which("varnishd") or "/usr/sbin/varnishd"
+    if not os.path.exists(varnishd):
+        raise SystemExit("varnishd is missing: apt-get install varnish varnish-modules")
+    workdir = Path(tempfile.mkdtemp(prefix="newsroom-bench-varnish-"))
+    workdir.chmod(0o755)
+    vcl = workdir / "default.vcl"
+    vcl.write_text(VCL.read_text().replace('.port = "8000";', f'.port = "{backend_port}";'))
+    vcl.chmod(0o644)
+    process = subprocess.Popen(
+        [varnishd, "-F", "-n", str(workdir), "-a", f"{HOST}:{port}", "-f", str(vcl)]
+        + ["-s", "malloc,256m", "-T", "none"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    for _ in range(100):
+        try:
+            with socket.create_connection((HOST, port), timeout=0.2):
+                break
+        except OSError:
+            if process.poll() is not None:
+                raise SystemExit("varnishd did not start") from None
+            time.sleep(0.1)
+    log(f"  varnishd on {HOST}:{port} in front of gunicorn on {backend_port}")
+    return (process, workdir), port
+
+
+def stop_varnish(process, workdir):
+    stop(process)
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+def measure(phase, pages, args, wrk, port, bare_dir, server, page_port=None):
+    """Pages are loaded through `page_port` (Varnish's), references from the app's `port`."""
+    page_port = page_port or port
     urls, checks = [], {}
     for name, path in pages:
-        first = fetch(port, path)
-        second = fetch(port, path)
+        first = fetch(page_port, path)
+        second = fetch(page_port, path)
         (bare_dir / f"{name}.body").write_bytes(second["body"])
         (bare_dir / f"{name}.type").write_text(second["headers"].get("content-type", "text/html"))
         bare_path = f"/_bench/bare/{name}/"
@@ -264,8 +314,8 @@ def measure(phase, pages, args, wrk, port, bare_dir, server):
                 second["headers"].get("x-query-count"),
             ],
             "page_cache": [
-                first["headers"].get("x-page-cache"),
-                second["headers"].get("x-page-cache"),
+                first["headers"].get("x-cache") or first["headers"].get("x-page-cache"),
+                second["headers"].get("x-cache") or second["headers"].get("x-page-cache"),
             ],
             "bare_status": bare["status"],
             "bare_bytes": len(bare["body"]),
@@ -283,13 +333,13 @@ def measure(phase, pages, args, wrk, port, bare_dir, server):
         log(f"  the machine is busy (load average {load_before:.1f}): expect noisy numbers")
     log(f"  warm-up {args.warmup:g} s per URL")
     for _, path, bare_path in urls:
-        run_wrk(wrk, port, path, args.warmup, args)
+        run_wrk(wrk, page_port, path, args.warmup, args)
         run_wrk(wrk, port, bare_path, args.warmup, args)
     runs = {name: {"page": [], "bare": []} for name, _, _ in urls}
     for repetition in range(1, args.repetitions + 1):
         log(f"  repetition {repetition}/{args.repetitions}")
         for name, path, bare_path in urls:
-            runs[name]["page"].append(run_wrk(wrk, port, path, args.duration, args))
+            runs[name]["page"].append(run_wrk(wrk, page_port, path, args.duration, args))
             runs[name]["bare"].append(run_wrk(wrk, port, bare_path, args.duration, args))
             page, bare = runs[name]["page"][-1], runs[name]["bare"][-1]
             log(f"    {name:<14} {page['rps']:8.0f} req/s   bare {bare['rps']:8.0f} req/s")
@@ -505,6 +555,7 @@ def render(context, pages, results):
         title = {
             "uncached": "Uncached (page cache off: PAGE_CACHE=0)",
             "cached": "Cached (anonymous page cache on: PAGE_CACHE=1, Redis)",
+            "varnish": "Varnish in front (deploy/varnish/default.vcl; the cached app behind it)",
         }[phase]
         lines += [
             f"## {title}",
