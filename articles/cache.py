@@ -55,7 +55,7 @@ from django.utils import timezone, translation
 from django.utils.cache import set_response_etag
 from django.utils.functional import cached_property
 
-from newsroom.resilience import database_breaker, note_database_error
+from newsroom.resilience import CacheUnavailable, database_breaker, note_database_error
 
 from . import cache_keys
 
@@ -192,6 +192,8 @@ def purge_keys(keys):
     try:
         number = next_purge_number()
         failed = cache.set_many({key_name(key): number for key in keys}, timeout=None)
+    except CacheUnavailable:
+        failed = True  # newsroom.resilience logs the outage, once
     except Exception:
         logger.exception("Cache keys %s not purged", keys[:20])
         failed = True
