@@ -1,22 +1,28 @@
 """
 The anonymous page cache and its exact invalidation.
 
-Public pages are cached whole, for readers without a session, under a key
-that includes the *content epoch*: a token that changes
+Public pages are cached whole, for readers without a session, and each is
+valid while two things hold:
 
-- on every committed write that can change a public page (articles, their
-  tags and corrections, topics, tags, sources, slug redirects, bulk writes
-  announced with `articles_changed`), and
-- at the next scheduled moment (a publication time or an expiry time coming
-  due), because publication is decided at query time and a cached page must
-  not outlive it.
+- its *dependency keys* are unchanged. While a page renders, the keys it
+  depends on are collected (articles/cache_keys.py: `article-<id>` of every
+  article shown, the list, topic, tag, author, archive period, feed or
+  sitemap it draws from, `site`). Each key has a version, the next number
+  of a purge sequence (SEQ_KEY) at its last purge; the page is stored with
+  the versions of its keys and served only while all are the same (one
+  more get_many on a hit). A committed write that can change a public page
+  purges exactly the keys it touches, at once and again on commit, and
+  sends them to Varnish (articles/varnish.py). A page whose render began
+  before a purge of one of its keys is not stored.
+- its *content epoch* is current: a token renewed at the next scheduled
+  moment (a publication time or an expiry time coming due), because
+  publication is decided at query time and a cached page must not outlive
+  it, and after a cache outage (below).
 
-So readers see a change on their next request, without any purge. A page
-carries the token it was rendered under and is served only in that epoch;
-the epoch and the page are read in one round trip. The epoch
-lives in the default cache: with several app servers or gunicorn workers,
-set REDIS_URL so they share it (a local-memory cache is per process; there
-the page cache keeps pages for at most PUBLIC_CACHE_SECONDS).
+So readers see a change on their next request. Keys, versions and the epoch
+live in the default cache: with several app servers or gunicorn workers,
+set REDIS_URL so they share them (a local-memory cache is per process;
+there the page cache keeps pages for at most PUBLIC_CACHE_SECONDS).
 
 Logged-in staff (a session cookie naming a logged-in session), the admin
 and previews are never served from, nor stored in, the cache. A cookie that
@@ -364,8 +370,10 @@ class AnonymousPageCacheMiddleware:
             return self.get_response(request)
         stored = found.get(key)
         if stored is not None and stored[0] == epoch["token"]:
-            _token, versions, status, headers, content, expires = stored
-            if self.versions_unchanged(versions):
+            _token, stored_at, versions, status, headers, content, expires = stored
+            # No purge at all since the page was stored (the sequence has not
+            # moved): nothing it shows changed, no second round trip.
+            if found.get(SEQ_KEY) == stored_at or self.versions_unchanged(versions):
                 response = HttpResponse(content, status=status)
                 for name, value in headers:
                     response.headers[name] = value
@@ -394,6 +402,7 @@ class AnonymousPageCacheMiddleware:
                 expires = time.time() + timeout
                 value = (
                     epoch["token"],
+                    started,
                     versions,
                     response.status_code,
                     headers,
