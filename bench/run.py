@@ -221,7 +221,8 @@ def run_phase(phase, pages, args, wrk, db_url, bare_root):
     flush_redis(args.redis_url)
     bare_dir = bare_root / phase
     bare_dir.mkdir()
-    port = free_port()
+    # BENCH_PORT: gunicorn's port, when the machine's ports are shared out.
+    port = int(os.environ.get("BENCH_PORT") or 0) or free_port()
     env = {
         **ORIGINAL_ENVIRONMENT,
         **production_environment(db_url),
