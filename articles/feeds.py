@@ -24,6 +24,7 @@ from images import feeds as image_feeds
 
 from .cache_keys import collect
 from .models import Article, Author, Tag, Topic, author_links_prefetch
+from .rendering import feed_body
 from .selectors import get_by_slug_or_404, last_article_change
 from .text import strip_invalid_xml_chars
 
@@ -216,7 +217,7 @@ class ArticleFeed(Feed):
         source = item.source
         redistribute = source is None or source.licence_redistribute
         return {
-            "content": image_feeds.feed_body(item) if redistribute else None,
+            "content": feed_body(item) if redistribute else None,
             "media": image_feeds.media_content(item),
             "external_url": item.source_url if source is not None else "",
         }

@@ -22,13 +22,13 @@ from django.views.generic.dates import (
 )
 
 from images.metadata import json_ld_images, og_image
-from images.rendering import render_body
 
 from .cache import CachedCountPaginator
 from .cache_keys import collect
 from .models import Article, Author, SlugRedirect, Tag, Topic
 from .navigation import archive_crumbs, archive_months, home_crumb
 from .related import related_for_page
+from .rendering import rendered_body
 from .selectors import MAX_SLUG_LENGTH, adjacent_articles, get_by_slug_or_404
 from .text import web_url
 
@@ -335,8 +335,9 @@ class ArticleDetailView(DetailView):
             (article.topic.name, article.topic.get_absolute_url()),
             (article.title, article.get_absolute_url()),
         ]
-        # Library figures in the body: one query for all of them, none without.
-        context["body_html"] = render_body(article.body_html)
+        # Rendered once per version and kept; library figures in the body:
+        # one query for all of them, none without.
+        context["body_html"] = rendered_body(article)
         context["og_image"] = og_image(article.lead_image, self.request.build_absolute_uri)
         context["feed_links"] = (
             feed_links(

@@ -73,6 +73,8 @@ PHASES = {
     # name: environment of the gunicorn run
     "uncached": {"PAGE_CACHE": "0"},
     "cached": {"PAGE_CACHE": "1"},
+    # Readers, a crawler and an editor at once (bench/mixed.py).
+    "mixed": {"PAGE_CACHE": "1"},
     # deploy/varnish/default.vcl in front of the cached app: hits never reach Python.
     "varnish": {"PAGE_CACHE": "1"},
 }
@@ -98,6 +100,9 @@ def parse_args(argv):
     parser.add_argument("--threads", type=int, default=2, help="wrk -t (default 2)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
     parser.add_argument(
+        "--port", type=int, default=0, help="the server's port on 127.0.0.1 (default: a free one)"
+    )
+    parser.add_argument(
         "--max-requests",
         type=int,
         default=0,
@@ -106,11 +111,27 @@ def parse_args(argv):
     )
     parser.add_argument(
         "--phases",
-        default="uncached,cached",
-        help="comma-separated: uncached,cached,varnish (varnish: Debian's varnishd in front)",
+        default="uncached,cached,mixed",
+        help="comma-separated: uncached,cached,mixed (readers, crawler, editor),\n"
+        "varnish (Debian's varnishd in front of the cached app)",
     )
     parser.add_argument(
         "--varnish-port", type=int, default=0, help="varnishd's port (default: a free one)"
+    )
+    parser.add_argument(
+        "--mixed-duration", type=float, default=60, help="seconds of the mixed load (default 60)"
+    )
+    parser.add_argument(
+        "--mixed-connections",
+        type=int,
+        default=8,
+        help="requests in flight in the mixed load (default 8)",
+    )
+    parser.add_argument(
+        "--mixed-edit-every",
+        type=float,
+        default=10,
+        help="seconds between the editor's writes in the mixed load (default 10; 0: no editor)",
     )
     parser.add_argument("--pages", default="", help="comma-separated page names (default all)")
     parser.add_argument(
@@ -128,6 +149,7 @@ def parse_args(argv):
     args = parser.parse_args(argv)
     if args.quick:
         args.duration, args.warmup, args.repetitions = 3, 1, 1
+        args.mixed_duration = min(args.mixed_duration, 30)
     args.phases = [p for p in args.phases.split(",") if p]
     unknown = set(args.phases) - set(PHASES)
     if unknown:
@@ -140,7 +162,7 @@ def parse_args(argv):
 def main(argv=None):
     args = parse_args(argv)
     wrk = shutil.which("wrk")
-    if not wrk and not args.explain:
+    if not wrk and not args.explain and set(args.phases) - {"mixed"}:
         raise SystemExit("wrk is missing: apt-get install wrk")
     RESULTS_DIR.mkdir(exist_ok=True)
     db_url = database_url()
@@ -221,8 +243,7 @@ def run_phase(phase, pages, args, wrk, db_url, bare_root):
     flush_redis(args.redis_url)
     bare_dir = bare_root / phase
     bare_dir.mkdir()
-    # BENCH_PORT: gunicorn's port, when the machine's ports are shared out.
-    port = int(os.environ.get("BENCH_PORT") or 0) or free_port()
+    port = args.port or free_port()
     env = {
         **ORIGINAL_ENVIRONMENT,
         **production_environment(db_url),
@@ -248,10 +269,13 @@ def run_phase(phase, pages, args, wrk, db_url, bare_root):
         varnish = None
         try:
             wait_until_ready(server, port, server_log)
-            page_port = port
-            if phase == "varnish":
+            if phase == "mixed":
+                result = measure_mixed(args, port, db_url, server)
+            elif phase == "varnish":
                 varnish, page_port = start_varnish(port, args.varnish_port or free_port())
-            result = measure(phase, pages, args, wrk, port, bare_dir, server, page_port)
+                result = measure(phase, pages, args, wrk, port, bare_dir, server, page_port)
+            else:
+                result = measure(phase, pages, args, wrk, port, bare_dir, server)
         finally:
             if varnish is not None:
                 stop_varnish(*varnish)
@@ -351,6 +375,21 @@ def measure(phase, pages, args, wrk, port, bare_dir, server, page_port=None):
         "memory": worker_memory(server.pid),
         "load": [load_before, os.getloadavg()[0]],
     }
+
+
+def measure_mixed(args, port, db_url, server):
+    from bench.mixed import run_mixed
+
+    result = run_mixed(
+        port,
+        db_url,
+        args.redis_url,
+        duration=args.mixed_duration,
+        connections=args.mixed_connections,
+        edit_every=args.mixed_edit_every,
+    )
+    result["memory"] = worker_memory(server.pid)
+    return result
 
 
 def run_wrk(wrk, port, path, duration, args):
@@ -555,6 +594,11 @@ def render(context, pages, results):
     ]
     verdicts = []
     for phase, result in results.items():
+        if phase == "mixed":
+            from bench.mixed import render_mixed
+
+            lines.append(render_mixed(result))
+            continue
         title = {
             "uncached": "Uncached (page cache off: PAGE_CACHE=0)",
             "cached": "Cached (anonymous page cache on: PAGE_CACHE=1, Redis)",
@@ -630,7 +674,7 @@ def render(context, pages, results):
     total_errors = sum(
         m["errors"] + m["status_errors"]
         for result in results.values()
-        for runs in result["runs"].values()
+        for runs in result.get("runs", {}).values()
         for kind in ("page", "bare")
         for m in runs[kind]
     )

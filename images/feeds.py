@@ -10,7 +10,7 @@ import contextvars
 from django.utils.feedgenerator import Enclosure
 
 from .processing import rendition_bytes
-from .rendering import images_for, render_body
+from .rendering import images_for
 
 MEDIA_NS = "http://search.yahoo.com/mrss/"
 FEED_WIDTH = 1280
@@ -59,12 +59,6 @@ def attach_figures(articles):
     for article in articles:
         article.feed_figures = found
     return articles
-
-
-def feed_body(article):
-    return str(
-        render_body(article.body_html, getattr(article, "feed_figures", None), absolute=absolute)
-    )
 
 
 def add_media_elements(handler, media):

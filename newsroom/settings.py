@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "spun",
     "api",
     "notifications",
+    "previews",
 ]
 
 MIDDLEWARE = [
@@ -401,7 +402,8 @@ PAGE_CACHE_SECONDS = int(
 FEED_ITEMS = int(os.environ.get("FEED_ITEMS", "20"))
 # Search answers any query: caching each would let anyone fill the cache.
 # The API is rate-limited per caller and answers per key: never from this cache.
-PAGE_CACHE_EXCLUDE_PREFIXES = ("/admin/", "/search/", "/api/")
+# Preview links (previews/) are private, per holder: never stored, not even looked up.
+PAGE_CACHE_EXCLUDE_PREFIXES = ("/admin/", "/search/", "/api/", "/preview/")
 # The only query parameters cached pages read: the key holds these, and the
 # rest (utm_*, fbclid, anything made up) are removed before the view runs, so
 # made-up parameters cannot fill the cache.

@@ -50,6 +50,7 @@ urlpatterns = [
     path("robots.txt", RobotsView.as_view(), name="robots"),
     path(".well-known/security.txt", security_txt, name="security-txt"),
     path("api/", include("api.urls")),
+    path("", include("previews.urls")),
     path("", include("wire.urls")),
     path("", include("articles.urls")),
 ]

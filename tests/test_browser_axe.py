@@ -20,7 +20,9 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from articles.models import ArticleAuthor, Author
+from articles.models import Article, ArticleAuthor, Author
+from articles.workflow import SYSTEM
+from previews.services import create_link
 from tests.factories import make_article, make_image, make_topic
 from tests.test_browser import (  # noqa: F401 - fixtures
     TIMEOUT_MS,
@@ -92,6 +94,12 @@ def site(transactional_db):
         )
         ArticleAuthor.objects.create(article=article, author=author)
         articles.append(article)
+    # A shareable preview (previews/) of a draft: the article template with its banner.
+    draft = make_article(
+        title="未发布:晶圆厂新址", topic=topic, body=body, tags=["芯片"],
+        status=Article.Status.DRAFT, published_at=None, byline="记者 张明",
+    )  # fmt: skip
+    _link, token = create_link(draft, by=SYSTEM)
     newest = articles[0].published_at.astimezone(timezone.get_current_timezone())
     day = f"{newest:%Y/%m/%d}"
     return {
@@ -106,6 +114,7 @@ def site(transactional_db):
         "archive-day": f"/archive/{day}/",
         "search": "/search/?q=晶圆厂",
         "404": "/no-such-page/",
+        "preview": f"/preview/{token}/",
     }
 
 

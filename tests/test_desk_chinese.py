@@ -21,7 +21,17 @@ from articles.models import Article
 from tests.factories import make_article, make_user
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ["articles", "images", "jobs", "wire", "spun", "api", "notifications", "newsroom"]
+APPS = [
+    "articles",
+    "images",
+    "jobs",
+    "wire",
+    "spun",
+    "api",
+    "notifications",
+    "previews",
+    "newsroom",
+]
 GETTEXT = {"_", "gettext", "gettext_lazy", "gettext_noop", "pgettext", "pgettext_lazy"}
 TEMPLATE_STRING = re.compile(r"""{%\s*(?:translate|trans)\s+(["'])(.+?)\1""")
 TEMPLATE_BLOCK = re.compile(

@@ -610,3 +610,17 @@ def test_large_imports_refresh_postgresql_statistics(monkeypatch):
     with CaptureQueriesContext(connection) as queries:
         import_documents([FileDocument(FEED_50)])  # all skipped: nothing to refresh
     assert not [q for q in queries if q["sql"].startswith("ANALYZE")]
+
+
+def test_reimporting_an_undated_item_matches_the_article_it_made():
+    # Published on import, it took the import time as its publication time;
+    # the same line imported again is the same article, not a copy.
+    text = jsonl(record(published_at=None))
+    import_text("a.jsonl", text)
+    assert Article.objects.get().published_at is not None
+    counts = import_text("a.jsonl", text)
+    assert (counts.created, counts.updated) == (0, 0)
+    assert Article.objects.count() == 1
+    # A different text under the same title is another article.
+    import_text("b.jsonl", jsonl(record(published_at=None, body="<p>另一篇</p>")))
+    assert Article.objects.count() == 2

@@ -378,7 +378,9 @@ def test_a_body_written_around_save_still_renders_clean(topic, client):
     assert "alert(" not in feed
 
 
-def test_resanitize_command_cleans_stored_bodies_on_the_record(topic):
+def test_resanitize_command_cleans_stored_bodies_on_the_record(
+    topic, django_capture_on_commit_callbacks
+):
     from io import StringIO
 
     from django.core.management import call_command
@@ -387,7 +389,21 @@ def test_resanitize_command_cleans_stored_bodies_on_the_record(topic):
     Article.objects.filter(pk=article.pk).update(body="<p>好</p><script>x()</script>")
     versions = Version.objects.get_for_object(article).count()
     out = StringIO()
-    call_command("sanitize_bodies", stdout=out)
+    heard = []
+
+    def listener(sender, events, **kwargs):
+        heard.extend((event.article_id, event.action) for event in events)
+
+    from articles.changes import article_events_recorded
+
+    article_events_recorded.connect(listener)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("sanitize_bodies", stdout=out)
+    finally:
+        article_events_recorded.disconnect(listener)
+    # The wire and push side hear of the edit, as of any other.
+    assert heard == [(article.pk, ArticleEvent.Action.EDIT)]
     article.refresh_from_db()
     assert article.body == "<p>好</p>"
     assert "1 body" in out.getvalue()

@@ -600,12 +600,26 @@ class Importer:
         if unmatched:
             # Title is not indexed, but the candidates are few and the scan
             # happens once per batch.
-            by_tts = {}
+            by_tts, undated = {}, {}
             titles = {row["title"] for row in unmatched}
             for article in originals(title__in=titles):
                 by_tts[(article.title, article.published_at, article.source_id)] = article
+                undated.setdefault((article.title, article.source_id), []).append(article)
             for row in unmatched:
-                article = by_tts.get((row["title"], row["published_at"], row["source_id"]))
+                if row["published_at"] is None:
+                    # An item without a date took its publication time when it
+                    # was first published here: the same title and source with
+                    # the same text is that article, whatever its date now.
+                    article = next(
+                        (
+                            a
+                            for a in undated.get((row["title"], row["source_id"]), ())
+                            if a.body == row["body"] and a.standfirst == row["standfirst"]
+                        ),
+                        None,
+                    )
+                else:
+                    article = by_tts.get((row["title"], row["published_at"], row["source_id"]))
                 # Two different original URLs are two articles, whatever their titles.
                 if article is not None and not (
                     row["source_url"]
@@ -705,8 +719,10 @@ class Importer:
             value = row[name]
             if not item.complete and value in ("", None):
                 continue  # feeds and reprints leave what they do not carry alone
-            if name == "expires_at" and value is None:
-                continue  # an empty expiry never clears one an editor set
+            if name in ("published_at", "expires_at") and value is None:
+                # An empty date never clears one: a publication time is set
+                # when an article is first published, an expiry by an editor.
+                continue
             if name == "featured":
                 value = bool(value)
             if getattr(article, name) != value:

@@ -51,3 +51,11 @@ def page_numbers(page_obj):
     from articles.navigation import page_numbers as numbers
 
     return numbers(page_obj)
+
+
+@register.simple_tag
+def article_items(articles, item_heading=""):
+    """A list's <li> items, each rendered once per article version (articles/rendering.py)."""
+    from articles.rendering import rendered_items
+
+    return rendered_items(articles, item_heading="h3" if item_heading == "h3" else "h2")

@@ -109,6 +109,13 @@ def site(topic, settings):
     ArticleAuthor.objects.create(article=article, author=author, position=0)
     tag = article.tags.first()
     published = article.published_at
+    # A working preview link (previews/) to a draft.
+    from articles.models import Article
+    from articles.workflow import SYSTEM
+    from previews.services import create_link
+
+    draft = make_article(topic=topic, status=Article.Status.DRAFT, published_at=None)
+    _link, token = create_link(draft, by=SYSTEM)
     return {
         "slug": {
             "detail": article.slug,
@@ -123,6 +130,7 @@ def site(topic, settings):
         "section": "articles",
         "key": "abcdefgh1234",
         "rest": "anything",
+        "token": token,
     }
 
 

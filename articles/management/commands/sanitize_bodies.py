@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles import workflow
-from articles.changes import articles_written
+from articles.changes import announce_events, articles_written
 from articles.models import Article, ArticleEvent
 from articles.text import sanitize_html
 
@@ -56,7 +56,7 @@ class Command(BaseCommand):
                     workflow.record_revisions(
                         fresh, by=workflow.SYSTEM, comment="Body sanitized again"
                     )
-                    ArticleEvent.objects.bulk_create(
+                    events = ArticleEvent.objects.bulk_create(
                         [
                             ArticleEvent(
                                 **ArticleEvent.snapshot(article),
@@ -68,6 +68,7 @@ class Command(BaseCommand):
                             for article in changed
                         ]
                     )
+                    announce_events(events)
                     ids = [a.pk for a in changed]
                     articles_written(ids, reindex_ids=ids)
                     cleaned += len(changed)
