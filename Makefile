@@ -54,7 +54,8 @@ check: install
 	SECRET_KEY=check-only $(BIN)/python manage.py makemigrations --check --dry-run
 
 # The page benchmark (issue 6): PostgreSQL, Redis, gunicorn and wrk; see bench/README.md.
-# Options: make bench BENCH_ARGS="--articles 20000 --quick"
+# Options: make bench BENCH_ARGS="--articles 20000 --quick"; --survival adds bench/survival.py
+# (the share of cached pages that survive a publication; issue 16).
 bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 

@@ -36,9 +36,10 @@ class ArticlesConfig(AppConfig):
         from . import admin_authors  # noqa: F401 - registers the Author admin
         from .cache import connect_signals as connect_page_cache
 
-        # Cached pages end with any write that can change them.
+        # Cached pages end with any write that can change them (by their keys),
+        # here and in Varnish; importing varnish registers its purge job.
         connect_page_cache()
-
+        from . import varnish  # noqa: F401
         from .related import connect_signals as connect_related
 
         # Related lists follow bulk writes too (the workflow refreshes its own).

@@ -1,22 +1,28 @@
 """
 The anonymous page cache and its exact invalidation.
 
-Public pages are cached whole, for readers without a session, under a key
-that includes the *content epoch*: a token that changes
+Public pages are cached whole, for readers without a session, and each is
+valid while two things hold:
 
-- on every committed write that can change a public page (articles, their
-  tags and corrections, topics, tags, sources, slug redirects, bulk writes
-  announced with `articles_changed`), and
-- at the next scheduled moment (a publication time or an expiry time coming
-  due), because publication is decided at query time and a cached page must
-  not outlive it.
+- its *dependency keys* are unchanged. While a page renders, the keys it
+  depends on are collected (articles/cache_keys.py: `article-<id>` of every
+  article shown, the list, topic, tag, author, archive period, feed or
+  sitemap it draws from, `site`). Each key has a version, the next number
+  of a purge sequence (SEQ_KEY) at its last purge; the page is stored with
+  the versions of its keys and served only while all are the same (one
+  more get_many on a hit). A committed write that can change a public page
+  purges exactly the keys it touches, at once and again on commit, and
+  sends them to Varnish (articles/varnish.py). A page whose render began
+  before a purge of one of its keys is not stored.
+- its *content epoch* is current: a token renewed at the next scheduled
+  moment (a publication time or an expiry time coming due), because
+  publication is decided at query time and a cached page must not outlive
+  it, and after a cache outage (below).
 
-So readers see a change on their next request, without any purge. A page
-carries the token it was rendered under and is served only in that epoch;
-the epoch and the page are read in one round trip. The epoch
-lives in the default cache: with several app servers or gunicorn workers,
-set REDIS_URL so they share it (a local-memory cache is per process; there
-the page cache keeps pages for at most PUBLIC_CACHE_SECONDS).
+So readers see a change on their next request. Keys, versions and the epoch
+live in the default cache: with several app servers or gunicorn workers,
+set REDIS_URL so they share them (a local-memory cache is per process;
+there the page cache keeps pages for at most PUBLIC_CACHE_SECONDS).
 
 Logged-in staff (a session cookie naming a logged-in session), the admin
 and previews are never served from, nor stored in, the cache. A cookie that
@@ -37,6 +43,7 @@ page cached before an outage is served after a write made during it.
 """
 
 import hashlib
+import logging
 import time
 import uuid
 from importlib import import_module
@@ -54,7 +61,11 @@ from django.utils import timezone, translation
 from django.utils.cache import set_response_etag
 from django.utils.functional import cached_property
 
-from newsroom.resilience import database_breaker, note_database_error
+from newsroom.resilience import CacheUnavailable, database_breaker, note_database_error
+
+from . import cache_keys
+
+logger = logging.getLogger(__name__)
 
 EPOCH_KEY = "newsroom:content-epoch"
 PAGE_KEY_PREFIX = "newsroom:page"
@@ -154,37 +165,169 @@ def content_epoch(now=None, epoch=None):
     return epoch
 
 
-def end_epoch():
-    cache.delete(EPOCH_KEY)
-    if not cache_available():
+KEY_PREFIX = "newsroom:key"
+SEQ_KEY = "newsroom:purge-seq"
+
+
+def key_name(key):
+    return f"{KEY_PREFIX}:{key}"
+
+
+def next_purge_number():
+    """
+    A number greater than any given before: the purge sequence. Begins at
+    the clock in milliseconds, so a sequence lost with the cache (flushed,
+    evicted) restarts above every number stored before.
+    """
+    try:
+        return cache.incr(SEQ_KEY)
+    except ValueError:
+        cache.add(SEQ_KEY, int(time.time() * 1000))
+        return cache.incr(SEQ_KEY)
+
+
+def purge_keys(keys):
+    """
+    Invalidate every cached page that depends on any of `keys`: each key's
+    version becomes the next number of the purge sequence. A page is served
+    only while all its keys hold the versions it was stored with.
+    """
+    keys = sorted(set(keys))
+    if not keys:
+        return
+    try:
+        number = next_purge_number()
+        failed = cache.set_many({key_name(key): number for key in keys}, timeout=None)
+    except CacheUnavailable:
+        failed = True  # newsroom.resilience logs the outage, once
+    except Exception:
+        logger.exception("Cache keys %s not purged", keys[:20])
+        failed = True
+    if failed or not cache_available():
         # The cache did not hear of this change: when it is back, its epoch
         # (and every page stored under it) must not be trusted.
         raise_generation()
 
 
+def end_epoch():
+    """Invalidate every cached page (all of them depend on the `site` key)."""
+    purge_keys([cache_keys.SITE])
+
+
+def purge(keys):
+    """
+    Purge `keys` now and again once the transaction commits (our cache), and
+    after the commit in the Varnish instances in front (articles/varnish.py):
+    a reader who renders between the two may cache pre-commit content, but
+    only under versions that the commit then changes.
+    """
+    keys = set(keys)
+    if not keys:
+        return
+    purge_keys(keys)
+
+    def after_commit():
+        from .varnish import send_purge
+
+        purge_keys(keys)
+        send_purge(keys)
+
+    transaction.on_commit(after_commit, robust=True)
+
+
+def article_saved(sender, instance, **kwargs):
+    purge(cache_keys.keys_for_articles([instance.pk]))
+
+
+def article_related_saved(sender, instance, **kwargs):
+    """A correction or slug redirect: the pages showing its article."""
+    purge(cache_keys.keys_for_articles([instance.article_id], neighbours=False))
+
+
+def tag_link_saved(sender, instance, **kwargs):
+    keys = cache_keys.keys_for_articles([instance.content_object_id], neighbours=False)
+    if keys:
+        keys.add(f"tag-{instance.tag_id}")
+    purge(keys)
+
+
+def author_link_saved(sender, instance, **kwargs):
+    keys = cache_keys.keys_for_articles([instance.article_id], neighbours=False)
+    if keys:
+        keys.add(f"author-{instance.author_id}")
+    purge(keys)
+
+
+def tags_changed(sender, instance, action, pk_set=None, reverse=False, model=None, **kwargs):
+    if not action.startswith("post_"):
+        return
+    from .models import Article
+
+    if isinstance(instance, Article):
+        article_ids, tag_ids = [instance.pk], set(pk_set or ())
+    elif pk_set:
+        article_ids, tag_ids = list(pk_set), {instance.pk}
+    else:
+        # A tag cleared of all its articles: every page that listed it.
+        purge([cache_keys.SITE])
+        return
+    keys = cache_keys.keys_for_articles(article_ids, neighbours=False)
+    if keys:
+        keys |= {f"tag-{pk}" for pk in tag_ids}
+    purge(keys)
+
+
+def site_changed(sender, instance=None, created=False, **kwargs):
+    """Topics, tags, sources and authors show on many pages (navigation, names)."""
+    from .models import Author, Tag
+
+    if created and sender in (Tag, Author):
+        return  # a new tag or author shows nowhere until an article names it
+    purge([cache_keys.SITE])
+
+
+def articles_changed(sender, ids=(), **kwargs):
+    # Sent after commit by bulk writers.
+    purge(cache_keys.keys_for_articles(ids))
+
+
 def content_changed(**kwargs):
-    """
-    Start a new epoch now and again once the transaction commits: a reader
-    who renders between the two may cache pre-commit content, but only under
-    the epoch that the commit then ends.
-    """
-    end_epoch()
-    transaction.on_commit(end_epoch)
+    """Everything may have changed: purge the whole site."""
+    purge([cache_keys.SITE])
 
 
 def connect_signals():
-    from .changes import articles_changed
-    from .models import Article, Correction, SlugRedirect, Source, Tag, TaggedArticle, Topic
+    from .changes import articles_changed as articles_changed_signal
+    from .models import (
+        Article,
+        ArticleAuthor,
+        Author,
+        Correction,
+        SlugRedirect,
+        Source,
+        Tag,
+        TaggedArticle,
+        Topic,
+    )
 
-    for model in (Article, Correction, SlugRedirect, Source, Tag, TaggedArticle, Topic):
-        post_save.connect(
-            content_changed, sender=model, dispatch_uid=f"page-cache-save-{model.__name__}"
-        )
+    handlers = [
+        (Article, article_saved),
+        (Correction, article_related_saved),
+        (SlugRedirect, article_related_saved),
+        (TaggedArticle, tag_link_saved),
+        (ArticleAuthor, author_link_saved),
+        (Source, site_changed),
+        (Tag, site_changed),
+        (Topic, site_changed),
+        (Author, site_changed),
+    ]
+    for model, handler in handlers:
+        post_save.connect(handler, sender=model, dispatch_uid=f"page-cache-save-{model.__name__}")
         post_delete.connect(
-            content_changed, sender=model, dispatch_uid=f"page-cache-delete-{model.__name__}"
+            handler, sender=model, dispatch_uid=f"page-cache-delete-{model.__name__}"
         )
-    m2m_changed.connect(content_changed, sender=TaggedArticle, dispatch_uid="page-cache-tags")
-    articles_changed.connect(content_changed, dispatch_uid="page-cache-bulk")
+    m2m_changed.connect(tags_changed, sender=TaggedArticle, dispatch_uid="page-cache-tags")
+    articles_changed_signal.connect(articles_changed, dispatch_uid="page-cache-bulk")
 
 
 def seconds_until(moment, now):
@@ -208,9 +351,9 @@ class AnonymousPageCacheMiddleware:
         canonicalise_query(request)
         now = timezone.now()
         key = self.page_key(request)
-        # One round trip for both: a page is good only if it was stored in
-        # the current epoch (the token it carries).
-        found = cache.get_many([EPOCH_KEY, key])
+        # One round trip for the epoch, the purge sequence and the page; a
+        # second one for the versions of the page's keys.
+        found = cache.get_many([EPOCH_KEY, SEQ_KEY, key])
         if not cache_available():
             # Redis is down: render uncached (the backend tries it again later).
             response = self.get_response(request)
@@ -227,28 +370,85 @@ class AnonymousPageCacheMiddleware:
             return self.get_response(request)
         stored = found.get(key)
         if stored is not None and stored[0] == epoch["token"]:
-            _token, status, headers, content = stored
-            response = HttpResponse(content, status=status)
-            for name, value in headers:
-                response.headers[name] = value
-            response.headers["X-Page-Cache"] = "hit"
-            return response
-        response = self.get_response(request)
+            _token, stored_at, versions, status, headers, content, expires = stored
+            # No purge at all since the page was stored (the sequence has not
+            # moved): nothing it shows changed, no second round trip.
+            if found.get(SEQ_KEY) == stored_at or self.versions_unchanged(versions):
+                response = HttpResponse(content, status=status)
+                for name, value in headers:
+                    response.headers[name] = value
+                self.mark_cacheable(response, versions, expires - time.time())
+                response.headers["X-Page-Cache"] = "hit"
+                return response
+        # Purges from here on change the versions this page will be stored with.
+        started = found.get(SEQ_KEY)
+        if started is None:
+            cache.add(SEQ_KEY, int(time.time() * 1000))
+            started = cache.get(SEQ_KEY)
+        with cache_keys.collecting() as collector:
+            response = self.get_response(request)
         if self.is_cacheable_response(response):
             timeout = settings.PAGE_CACHE_SECONDS
             until_change = seconds_until(epoch["next_change"], now)
             if until_change is not None:
                 timeout = min(timeout, int(until_change))
-            if timeout > 0:
+            versions = self.versions_at(collector.result(), started)
+            if timeout > 0 and versions is not None and cache_available():
                 if not response.has_header("ETag"):
                     set_response_etag(response)
                 headers = [
                     (h, response.headers[h]) for h in STORED_HEADERS if h in response.headers
                 ]
-                value = (epoch["token"], response.status_code, headers, response.content)
+                expires = time.time() + timeout
+                value = (
+                    epoch["token"],
+                    started,
+                    versions,
+                    response.status_code,
+                    headers,
+                    response.content,
+                    expires,
+                )
                 cache.set(key, value, timeout)
+                self.mark_cacheable(response, versions, timeout)
             response.headers["X-Page-Cache"] = "miss"
         return response
+
+    @staticmethod
+    def versions_unchanged(versions):
+        current = cache.get_many([key_name(k) for k in versions])
+        return all(current.get(key_name(k)) == v for k, v in versions.items())
+
+    @staticmethod
+    def versions_at(keys, started):
+        """
+        {key: version} for `keys` as they are now, or None if any was purged
+        since the request started (its render may predate the purge). A key
+        never purged gets a version now (only if it still has none), so that
+        losing it from the cache later changes it.
+        """
+        if started is None:
+            return None
+        names = {key_name(k): k for k in keys}
+        current = cache.get_many(list(names))
+        for name in names.keys() - current.keys():
+            if not cache.add(name, started, timeout=None):
+                current[name] = cache.get(name)
+            else:
+                current[name] = started
+        versions = {names[name]: version for name, version in current.items()}
+        if len(versions) != len(names) or any(v is None or v > started for v in versions.values()):
+            return None
+        return versions
+
+    @staticmethod
+    def mark_cacheable(response, versions, seconds):
+        """
+        The keys for a cache in front (Varnish's xkey) and how long it may
+        keep the page: at most until the next scheduled moment.
+        """
+        response.headers["xkey"] = " ".join(sorted(versions))
+        response.headers["X-Cache-TTL"] = str(max(int(seconds), 0))
 
     @staticmethod
     def current_epoch(now, epoch):
@@ -334,7 +534,8 @@ class CachedCountPaginator(Paginator):
     """
     A paginator for long archives:
 
-    - it counts once per content epoch instead of on every request (a
+    - it counts once per change of the lists (the `list` and `site` keys)
+      and scheduled moment instead of on every request (a
       COUNT(*) over a large archive is the costliest part of a list);
       `count_key` names the list (view and its arguments), not the SQL, which
       carries the current time;
@@ -355,8 +556,13 @@ class CachedCountPaginator(Paginator):
         if not settings.COUNT_CACHE or not cache_available():
             return super().count
         token = content_epoch()["token"]
+        # Every publication, takedown or move purges `list`; `site` the rest.
+        names = [key_name("list"), key_name(cache_keys.SITE)]
+        versions = cache.get_many(names)
         digest = hashlib.sha256(self.count_key.encode()).hexdigest()
-        key = f"{COUNT_KEY_PREFIX}:{token}:{digest}"
+        key = (
+            f"{COUNT_KEY_PREFIX}:{token}:{versions.get(names[0])}:{versions.get(names[1])}:{digest}"
+        )
         count = cache.get(key)
         if count is None:
             count = super().count

@@ -22,6 +22,7 @@ from django.utils.http import http_date
 
 from images import feeds as image_feeds
 
+from .cache_keys import collect
 from .models import Article, Author, Tag, Topic, author_links_prefetch
 from .rendering import feed_body
 from .selectors import get_by_slug_or_404, last_article_change
@@ -147,6 +148,11 @@ class ArticleFeed(Feed):
         """All articles (any status) this feed draws from."""
         return Article.objects.all()
 
+    def get_object(self, request, *args, **kwargs):
+        # The site feeds list every publication (see articles/cache_keys.py).
+        collect("feed")
+        return None
+
     def __call__(self, request, *args, **kwargs):
         response = super().__call__(request, *args, **kwargs)
         # Django dates the feed by its newest item; a removal would not move
@@ -248,9 +254,13 @@ class LatestArticlesJsonFeed(LatestArticlesFeed):
 
 class ScopedFeedMixin:
     model = None
+    # The key a publication in this scope purges: topic-<id>, tag-<id>, author-<id>.
+    scope_key = None
 
     def get_object(self, request, slug):
-        return get_by_slug_or_404(self.model, slug)
+        obj = get_by_slug_or_404(self.model, slug)
+        collect(f"{self.scope_key}-{obj.pk}")
+        return obj
 
     def title(self, obj):
         return f"{obj.name} - {settings.SITE_NAME}"
@@ -261,6 +271,7 @@ class ScopedFeedMixin:
 
 class TopicFeed(ScopedFeedMixin, ArticleFeed):
     model = Topic
+    scope_key = "topic"
 
     def scope(self, obj):
         return Article.objects.filter(topic=obj)
@@ -281,6 +292,7 @@ class TopicAtomFeed(TopicFeed):
 
 class TagFeed(ScopedFeedMixin, ArticleFeed):
     model = Tag
+    scope_key = "tag"
 
     def scope(self, obj):
         return Article.objects.filter(tagged_items__tag=obj)
@@ -317,6 +329,7 @@ class AuthorFeed(ScopedFeedMixin, ArticleFeed):
     """An author's published articles; items name their credited authors."""
 
     model = Author
+    scope_key = "author"
 
     def scope(self, obj):
         return Article.objects.filter(author_links__author=obj)

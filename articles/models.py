@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager, _TaggableManager
 from taggit.models import ItemBase, TagBase
 
+from .cache_keys import collect_article
 from .text import (
     ascii_slug,
     normalize_name,
@@ -672,6 +673,8 @@ class Article(models.Model):
     def from_db(cls, db, field_names, values):
         article = super().from_db(db, field_names, values)
         article._remember_loaded()
+        # The page being rendered (if any) shows this article: it depends on it.
+        collect_article(article.pk)
         return article
 
     def refresh_from_db(self, *args, **kwargs):

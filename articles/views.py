@@ -24,6 +24,7 @@ from django.views.generic.dates import (
 from images.metadata import json_ld_images, og_image
 
 from .cache import CachedCountPaginator
+from .cache_keys import collect
 from .models import Article, Author, SlugRedirect, Tag, Topic
 from .navigation import archive_crumbs, archive_months, home_crumb
 from .related import related_for_page
@@ -107,6 +108,7 @@ class HomeView(PublishedArticleMixin, ListView):
     current_section = "home"
 
     def get_context_data(self, **kwargs):
+        collect("list")
         context = super().get_context_data(**kwargs)
         page = context["page_obj"]
         if page.number == 1:
@@ -139,6 +141,10 @@ class DateArchiveMixin(PublishedArticleMixin):
         # answer 404 rather than 500. No news is dated there.
         if not 1 < int(kwargs["year"]) < 9999:
             raise Http404(_("Date out of range"))
+        # The period this page lists: archive-2024, archive-2024-12, archive-2024-12-05.
+        collect(
+            "-".join(["archive", *(kwargs[k] for k in ("year", "month", "day") if k in kwargs)])
+        )
         return super().get(request, *args, **kwargs)
 
 
@@ -156,6 +162,10 @@ class ArticleArchiveIndexView(PublishedArticleMixin, ArchiveIndexView):
 
     def get_breadcrumbs(self):
         return archive_crumbs()
+
+    def get(self, request, *args, **kwargs):
+        collect("archive")
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         kwargs["archive_years"] = self.archive_months
@@ -191,8 +201,12 @@ class ScopedListView(PublishedArticleMixin, ListView):
     def get_scope(self):
         return get_by_slug_or_404(self.scope_model, self.kwargs["slug"])
 
+    # The key a publication in this scope purges: topic-<id>, tag-<id>, author-<id>.
+    scope_key = None
+
     def get(self, request, *args, **kwargs):
         self.scope = self.get_scope()
+        collect(f"{self.scope_key}-{self.scope.pk}")
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -213,6 +227,7 @@ class ScopedListView(PublishedArticleMixin, ListView):
 class TopicView(ScopedListView):
     template_name = "articles/topic.html"
     scope_model = Topic
+    scope_key = "topic"
     feed_url_names = ("articles:topic-rss", "articles:topic-atom")
 
     def get_breadcrumbs(self):
@@ -230,6 +245,7 @@ class TopicView(ScopedListView):
 class TagView(ScopedListView):
     template_name = "articles/tag.html"
     scope_model = Tag
+    scope_key = "tag"
     feed_url_names = ("articles:tag-rss", "articles:tag-atom")
 
     def get_breadcrumbs(self):
@@ -253,6 +269,7 @@ class AuthorView(ScopedListView):
 
     template_name = "articles/author.html"
     scope_model = Author
+    scope_key = "author"
     feed_url_names = ("articles:author-rss", "articles:author-atom")
 
     def get_scope(self):
@@ -301,6 +318,8 @@ class ArticleDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         article = self.object
+        # Its prev/next links change when a neighbour is published beside it.
+        collect(f"neighbours-{article.pk}")
         context["previous_article"], context["next_article"] = adjacent_articles(article)
         # Stored when the article was written: a few rows by primary key.
         context["related_articles"] = related_for_page(article)

@@ -75,7 +75,10 @@ PHASES = {
     "cached": {"PAGE_CACHE": "1"},
     # Readers, a crawler and an editor at once (bench/mixed.py).
     "mixed": {"PAGE_CACHE": "1"},
+    # deploy/varnish/default.vcl in front of the cached app: hits never reach Python.
+    "varnish": {"PAGE_CACHE": "1"},
 }
+VCL = ROOT / "deploy" / "varnish" / "default.vcl"
 
 
 def parse_args(argv):
@@ -109,7 +112,11 @@ def parse_args(argv):
     parser.add_argument(
         "--phases",
         default="uncached,cached,mixed",
-        help="comma-separated: uncached,cached,mixed (readers, crawler, editor)",
+        help="comma-separated: uncached,cached,mixed (readers, crawler, editor),\n"
+        "varnish (Debian's varnishd in front of the cached app)",
+    )
+    parser.add_argument(
+        "--varnish-port", type=int, default=0, help="varnishd's port (default: a free one)"
     )
     parser.add_argument(
         "--mixed-duration", type=float, default=60, help="seconds of the mixed load (default 60)"
@@ -132,6 +139,12 @@ def parse_args(argv):
     )
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL))
     parser.add_argument("--explain", action="store_true", help="print query plans, no load")
+    parser.add_argument(
+        "--survival",
+        action="store_true",
+        help="then measure how much of the page cache survives a publication\n"
+        "(bench/survival.py, its own database; add --quick for 500 article pages)",
+    )
     parser.add_argument("--output", type=Path, default=RESULTS_DIR / "latest.md")
     args = parser.parse_args(argv)
     if args.quick:
@@ -191,10 +204,27 @@ def main(argv=None):
         json.dumps({"context": context, "pages": pages, "results": results}, indent=2, default=str),
         encoding="utf-8",
     )
+    if args.survival:
+        report += "\n\n" + run_survival(args)
+        args.output.write_text(report, encoding="utf-8")
     print(report)
     log(
         f"Written to {args.output.relative_to(ROOT) if args.output.is_relative_to(ROOT) else args.output}"
     )
+
+
+def run_survival(args):
+    """bench/survival.py in a process of its own (it sets Django up on its own database)."""
+    command = [sys.executable, str(BENCH_DIR / "survival.py"), "--redis-url", args.redis_url]
+    if args.quick:
+        command.append("--quick")
+    log("== survival (bench/survival.py)")
+    done = subprocess.run(
+        command, cwd=ROOT, env=ORIGINAL_ENVIRONMENT, capture_output=True, text=True
+    )
+    if done.returncode:
+        return f"bench/survival.py failed:\n\n```\n{done.stderr[-2000:]}\n```"
+    return done.stdout.strip()
 
 
 def collect_static():
@@ -236,13 +266,19 @@ def run_phase(phase, pages, args, wrk, db_url, bare_root):
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+        varnish = None
         try:
             wait_until_ready(server, port, server_log)
             if phase == "mixed":
                 result = measure_mixed(args, port, db_url, server)
+            elif phase == "varnish":
+                varnish, page_port = start_varnish(port, args.varnish_port or free_port())
+                result = measure(phase, pages, args, wrk, port, bare_dir, server, page_port)
             else:
                 result = measure(phase, pages, args, wrk, port, bare_dir, server)
         finally:
+            if varnish is not None:
+                stop_varnish(*varnish)
             stop(server)
     log_text = server_log.read_text(errors="replace")
     result["server_errors"] = log_text.count("Traceback") + log_text.count("[ERROR]")
@@ -250,11 +286,47 @@ def run_phase(phase, pages, args, wrk, db_url, bare_root):
     return result
 
 
-def measure(phase, pages, args, wrk, port, bare_dir, server):
+def start_varnish(backend_port, port):
+    """varnishd with deploy/varnish/default.vcl on `port`, in front of `backend_port`."""
+    varnishd = shutil.which("varnishd") or "/usr/sbin/varnishd"
+    if not os.path.exists(varnishd):
+        raise SystemExit("varnishd is missing: apt-get install varnish varnish-modules")
+    workdir = Path(tempfile.mkdtemp(prefix="newsroom-bench-varnish-"))
+    workdir.chmod(0o755)
+    vcl = workdir / "default.vcl"
+    vcl.write_text(VCL.read_text().replace('.port = "8000";', f'.port = "{backend_port}";'))
+    vcl.chmod(0o644)
+    process = subprocess.Popen(
+        [varnishd, "-F", "-n", str(workdir), "-a", f"{HOST}:{port}", "-f", str(vcl)]
+        + ["-s", "malloc,256m", "-T", "none"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    for _ in range(100):
+        try:
+            with socket.create_connection((HOST, port), timeout=0.2):
+                break
+        except OSError:
+            if process.poll() is not None:
+                raise SystemExit("varnishd did not start") from None
+            time.sleep(0.1)
+    log(f"  varnishd on {HOST}:{port} in front of gunicorn on {backend_port}")
+    return (process, workdir), port
+
+
+def stop_varnish(process, workdir):
+    stop(process)
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+def measure(phase, pages, args, wrk, port, bare_dir, server, page_port=None):
+    """Pages are loaded through `page_port` (Varnish's), references from the app's `port`."""
+    page_port = page_port or port
     urls, checks = [], {}
     for name, path in pages:
-        first = fetch(port, path)
-        second = fetch(port, path)
+        first = fetch(page_port, path)
+        second = fetch(page_port, path)
         (bare_dir / f"{name}.body").write_bytes(second["body"])
         (bare_dir / f"{name}.type").write_text(second["headers"].get("content-type", "text/html"))
         bare_path = f"/_bench/bare/{name}/"
@@ -267,8 +339,8 @@ def measure(phase, pages, args, wrk, port, bare_dir, server):
                 second["headers"].get("x-query-count"),
             ],
             "page_cache": [
-                first["headers"].get("x-page-cache"),
-                second["headers"].get("x-page-cache"),
+                first["headers"].get("x-cache") or first["headers"].get("x-page-cache"),
+                second["headers"].get("x-cache") or second["headers"].get("x-page-cache"),
             ],
             "bare_status": bare["status"],
             "bare_bytes": len(bare["body"]),
@@ -286,13 +358,13 @@ def measure(phase, pages, args, wrk, port, bare_dir, server):
         log(f"  the machine is busy (load average {load_before:.1f}): expect noisy numbers")
     log(f"  warm-up {args.warmup:g} s per URL")
     for _, path, bare_path in urls:
-        run_wrk(wrk, port, path, args.warmup, args)
+        run_wrk(wrk, page_port, path, args.warmup, args)
         run_wrk(wrk, port, bare_path, args.warmup, args)
     runs = {name: {"page": [], "bare": []} for name, _, _ in urls}
     for repetition in range(1, args.repetitions + 1):
         log(f"  repetition {repetition}/{args.repetitions}")
         for name, path, bare_path in urls:
-            runs[name]["page"].append(run_wrk(wrk, port, path, args.duration, args))
+            runs[name]["page"].append(run_wrk(wrk, page_port, path, args.duration, args))
             runs[name]["bare"].append(run_wrk(wrk, port, bare_path, args.duration, args))
             page, bare = runs[name]["page"][-1], runs[name]["bare"][-1]
             log(f"    {name:<14} {page['rps']:8.0f} req/s   bare {bare['rps']:8.0f} req/s")
@@ -491,6 +563,8 @@ def summarize(measurements):
 
 
 def target_for(phase, name):
+    if phase == "varnish":
+        return None  # no target: what not touching Python is worth
     if phase == "cached":
         return CACHED_TARGET
     return UNCACHED_TARGETS.get(name)
@@ -528,6 +602,7 @@ def render(context, pages, results):
         title = {
             "uncached": "Uncached (page cache off: PAGE_CACHE=0)",
             "cached": "Cached (anonymous page cache on: PAGE_CACHE=1, Redis)",
+            "varnish": "Varnish in front (deploy/varnish/default.vcl; the cached app behind it)",
         }[phase]
         lines += [
             f"## {title}",

@@ -420,6 +420,12 @@ PAGE_CACHE_EXCLUDE_PREFIXES = ("/admin/", "/search/", "/api/", "/preview/")
 PAGE_CACHE_QUERY_PARAMETERS = ("page",)
 # List pages count their articles once per content change, not per request.
 COUNT_CACHE = env_bool("COUNT_CACHE", True)
+# Varnish instances in front (deploy/varnish/default.vcl): each write's keys
+# are purged there too, e.g. "http://127.0.0.1:6081,http://10.0.0.5:6081".
+VARNISH_PURGE_URLS = [
+    u.strip() for u in os.environ.get("VARNISH_PURGE_URLS", "").split(",") if u.strip()
+]
+VARNISH_PURGE_TIMEOUT = float(os.environ.get("VARNISH_PURGE_TIMEOUT", "0.5"))
 
 # A desk form may carry a long body: the form refuses bodies over
 # BODY_MAX_LENGTH characters with a message and the text kept, so the request

@@ -1,15 +1,29 @@
+from functools import wraps
+
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
 from django.views.decorators.cache import cache_control
 
+from articles.cache_keys import collect
 from articles.sitemaps import SITEMAPS, NewsSitemap
 from articles.views import RobotsView
 from images.views import serve_media
 from newsroom.security import security_txt
 
-sitemap_cache = cache_control(public=True, max_age=settings.PUBLIC_CACHE_SECONDS)
+
+def sitemap_cache(view):
+    """Public cache headers, and the `sitemap` key every publication purges."""
+    view = cache_control(public=True, max_age=settings.PUBLIC_CACHE_SECONDS)(view)
+
+    @wraps(view)
+    def sitemap_view(request, *args, **kwargs):
+        collect("sitemap")
+        return view(request, *args, **kwargs)
+
+    return sitemap_view
+
 
 urlpatterns = [
     # Two-factor login for the desk (accounts/views.py).
